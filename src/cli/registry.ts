@@ -1,0 +1,7 @@
+/** @module cli/registry — every command of `weir`, one file each. Add a command here. */
+import type { Command } from 'commander'
+
+/** Adds one command (and its options) to the program. */
+export type RegisterCommand = (program: Command) => void
+
+export const COMMANDS: RegisterCommand[] = []
