@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { shared } from '../../test/support/shared.ts'
 import { loadPaths, parseText } from './load.ts'
 
 describe('parseText', () => {
@@ -77,7 +78,7 @@ describe('loadPaths', () => {
   })
 
   it('loads every tutorial folder without an error', async () => {
-    const r = await loadPaths([new URL('../../../shared/scenarios', import.meta.url).pathname])
+    const r = await loadPaths([shared('scenarios')])
     assert.deepEqual(
       r.diagnostics.filter((d) => d.severity === 'Error'),
       [],
