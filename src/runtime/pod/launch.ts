@@ -1,0 +1,91 @@
+/**
+ * @module runtime/pod/launch — how one container of a pod is started: the program from the image catalog
+ * (or the pod's `command`), its Kubernetes environment, and the pod's sandbox around it.
+ */
+import type { Container, KubeObject, Pod } from '../kube.ts'
+import { sandboxArgv, type SandboxMode } from '../net/sandbox.ts'
+import { findProgram, missingProgramMessage } from '../process/binaries.ts'
+import { type Catalog, lookupImage, resolveCommand } from '../process/catalog.ts'
+import { type EnvSources, expand, resolveEnv } from '../process/env.ts'
+
+/** Everything a container launch depends on besides the container. */
+export interface LaunchContext {
+  pod: Pod
+  catalog: Catalog
+  sources: EnvSources & { services(namespace: string): KubeObject[] }
+  /** The address the app listens on (HOST). */
+  appAddress: string
+  /** `status.podIP`. */
+  podIP: string
+  hostsFile: string
+  sandbox: SandboxMode
+  /** The container's own directory (its working directory). */
+  dir: string
+}
+
+/** A launch plan, or why the container cannot start (kubelet's waiting reason and message). */
+export type LaunchPlan =
+  | { ok: true; argv: string[]; env: Record<string, string>; port: number | undefined }
+  | { ok: false; reason: string; message: string }
+
+/** Kubernetes' service link variables (`VOTING_STORAGE_SERVICE_HOST`, `…_PORT`) for a namespace's services. */
+export function serviceLinkEnv(services: readonly KubeObject[]): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const s of services) {
+    const spec = (s.spec ?? {}) as { clusterIP?: string; ports?: { port: number; name?: string; protocol?: string }[] }
+    const ip = spec.clusterIP
+    if (!ip || ip === 'None' || !spec.ports?.length) continue
+    const prefix = s.metadata.name.toUpperCase().replace(/-/g, '_')
+    const first = spec.ports[0] as { port: number }
+    env[`${prefix}_SERVICE_HOST`] = ip
+    env[`${prefix}_SERVICE_PORT`] = String(first.port)
+    env[`${prefix}_PORT`] = `tcp://${ip}:${first.port}`
+    for (const p of spec.ports) {
+      const proto = (p.protocol ?? 'TCP').toUpperCase()
+      if (p.name) env[`${prefix}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`] = String(p.port)
+      env[`${prefix}_PORT_${p.port}_${proto}`] = `${proto.toLowerCase()}://${ip}:${p.port}`
+    }
+  }
+  return env
+}
+
+/** Plans the start of one container. */
+export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
+  const image = c.image ?? ''
+  const entry = lookupImage(ctx.catalog, image)
+  if (!entry && !c.command?.length) {
+    return {
+      ok: false,
+      reason: 'ErrImageNeverPull',
+      message: `no program for image "${image}" (container ${c.name}): add it to a catalog file (weir up --catalog FILE)`,
+    }
+  }
+  const port = c.ports?.[0]?.containerPort ?? entry?.ports[0]
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: ctx.dir,
+    TMPDIR: process.env.TMPDIR ?? '/tmp',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    ...serviceLinkEnv(ctx.sources.services(ctx.pod.metadata.namespace)),
+    KUBERNETES_SERVICE_HOST: '127.0.0.1',
+    HOSTNAME: ctx.pod.metadata.name,
+    HOST: ctx.appAddress,
+    POD_IP: ctx.podIP,
+    WEIR_POD_DIR: ctx.dir,
+  }
+  if (port !== undefined) base.PORT = String(port)
+  for (const [k, v] of Object.entries(entry?.env ?? {})) base[k] = expand(v, base)
+  const { env, errors } = resolveEnv(ctx.pod, c, base, ctx.sources, ctx.podIP)
+  if (errors.length > 0) return { ok: false, reason: 'CreateContainerConfigError', message: errors.join('; ') }
+  // command replaces the image's whole command line; args alone replace what follows the program.
+  let argv: string[]
+  if (c.command?.length) argv = [...c.command, ...(c.args ?? [])]
+  else argv = [...(entry?.command ?? []), ...(c.args ?? [])]
+  argv = argv.map((a) => expand(a, env))
+  if (entry) argv = resolveCommand(entry, argv)
+  for (const need of [argv[0] as string, ...(entry?.needs ?? [])]) {
+    if (!findProgram(need, env.PATH)) return { ok: false, reason: 'RunContainerError', message: missingProgramMessage(need, image) }
+  }
+  argv[0] = findProgram(argv[0] as string, env.PATH) ?? (argv[0] as string)
+  return { ok: true, argv: sandboxArgv(ctx.sandbox, ctx.hostsFile, argv), env, port }
+}
