@@ -42,7 +42,13 @@ export interface EnvVar {
 
 /** A readiness/liveness probe. */
 export interface Probe {
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] }
+  httpGet?: {
+    path?: string
+    port: number | string
+    host?: string
+    scheme?: string
+    httpHeaders?: { name: string; value: string }[]
+  }
   tcpSocket?: { port: number | string; host?: string }
   exec?: { command: string[] }
   grpc?: { port: number; service?: string }
@@ -116,7 +122,10 @@ export function nsOf(o: { metadata: Meta }): string {
 }
 
 /** True when every `matchLabels` pair is in `labels` (an empty selector matches nothing, as for Services). */
-export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector) return false
   const keys = Object.keys(selector)
   if (keys.length === 0) return false

@@ -40,15 +40,23 @@ function tcpCheck(host: string, port: number, timeoutMs: number): Promise<boolea
   })
 }
 
-function httpCheck(host: string, port: number, p: NonNullable<Probe['httpGet']>, timeoutMs: number): Promise<boolean> {
+function httpCheck(
+  host: string,
+  port: number,
+  p: NonNullable<Probe['httpGet']>,
+  timeoutMs: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.30' }
     for (const h of p.httpHeaders ?? []) headers[h.name] = h.value
-    const req = httpRequest({ host, port, path: p.path ?? '/', method: 'GET', headers, timeout: timeoutMs }, (res) => {
-      res.resume()
-      const code = res.statusCode ?? 0
-      resolve(code >= 200 && code < 400)
-    })
+    const req = httpRequest(
+      { host, port, path: p.path ?? '/', method: 'GET', headers, timeout: timeoutMs },
+      (res) => {
+        res.resume()
+        const code = res.statusCode ?? 0
+        resolve(code >= 200 && code < 400)
+      },
+    )
     req.on('timeout', () => req.destroy())
     req.on('error', () => resolve(false))
     req.end()
@@ -112,7 +120,11 @@ export async function runProbe(target: ProbeTarget, probe: Probe | undefined): P
 }
 
 /** Runs a command with a time limit; true on exit 0. */
-export function execCheck(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<boolean> {
+export function execCheck(
+  argv: readonly string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: 'ignore', detached: true })
     const timer = setTimeout(() => {

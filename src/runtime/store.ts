@@ -2,6 +2,7 @@
  * @module runtime/store — the view of the resource store the runtime needs: list, put, remove and a change feed.
  * `createMemoryStore()` backs tests; `weir up` adapts the control plane's store to the same interface.
  */
+import { randomUUID } from 'node:crypto'
 import type { KubeObject } from './kube.ts'
 
 /** A change to one object. */
@@ -22,7 +23,13 @@ export interface RuntimeStore {
   watch(onEvent: (ev: StoreEvent) => void): () => void
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'])
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+])
 
 function keyOf(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${CLUSTER_SCOPED.has(kind) ? '' : (namespace ?? 'default')}/${name}`
@@ -41,6 +48,7 @@ export function createMemoryStore(initial: KubeObject[] = []): RuntimeStore {
     const had = objects.has(key)
     const stored = structuredClone(obj)
     stored.metadata.resourceVersion = String(++rv)
+    stored.metadata.uid ??= objects.get(key)?.metadata.uid ?? randomUUID()
     if (!CLUSTER_SCOPED.has(obj.kind)) stored.metadata.namespace = obj.metadata.namespace ?? 'default'
     objects.set(key, stored)
     emit({ type: had ? 'MODIFIED' : 'ADDED', object: structuredClone(stored) })

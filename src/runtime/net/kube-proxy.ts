@@ -2,7 +2,7 @@
  * @module runtime/net/kube-proxy — the in-process kube-proxy for pods without a sidecar: one TCP forwarder
  * per Service VIP:port, each connection to a random ready endpoint (as kube-proxy's iptables mode picks).
  */
-import { createServer, type Server, type Socket, connect } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 
 /** One VIP:port and where it forwards. */
 export interface ForwardRule {

@@ -17,7 +17,9 @@ const SCRIPT = 'mount --bind "$0" /etc/hosts && exec "$@"'
 
 /** The unshare arguments for a mode. */
 function unshareArgs(kind: 'root' | 'user'): string[] {
-  return kind === 'root' ? ['--mount', '--propagation', 'private'] : ['--user', '--map-root-user', '--mount', '--propagation', 'private']
+  return kind === 'root'
+    ? ['--mount', '--propagation', 'private']
+    : ['--user', '--map-root-user', '--mount', '--propagation', 'private']
 }
 
 let cached: SandboxMode | undefined

@@ -3,7 +3,7 @@
  * (or the pod's `command`), its Kubernetes environment, and the pod's sandbox around it.
  */
 import type { Container, KubeObject, Pod } from '../kube.ts'
-import { sandboxArgv, type SandboxMode } from '../net/sandbox.ts'
+import { type SandboxMode, sandboxArgv } from '../net/sandbox.ts'
 import { findProgram, missingProgramMessage } from '../process/binaries.ts'
 import { type Catalog, lookupImage, resolveCommand } from '../process/catalog.ts'
 import { type EnvSources, expand, resolveEnv } from '../process/env.ts'
@@ -32,7 +32,10 @@ export type LaunchPlan =
 export function serviceLinkEnv(services: readonly KubeObject[]): Record<string, string> {
   const env: Record<string, string> = {}
   for (const s of services) {
-    const spec = (s.spec ?? {}) as { clusterIP?: string; ports?: { port: number; name?: string; protocol?: string }[] }
+    const spec = (s.spec ?? {}) as {
+      clusterIP?: string
+      ports?: { port: number; name?: string; protocol?: string }[]
+    }
     const ip = spec.clusterIP
     if (!ip || ip === 'None' || !spec.ports?.length) continue
     const prefix = s.metadata.name.toUpperCase().replace(/-/g, '_')
@@ -76,7 +79,8 @@ export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
   if (port !== undefined) base.PORT = String(port)
   for (const [k, v] of Object.entries(entry?.env ?? {})) base[k] = expand(v, base)
   const { env, errors } = resolveEnv(ctx.pod, c, base, ctx.sources, ctx.podIP)
-  if (errors.length > 0) return { ok: false, reason: 'CreateContainerConfigError', message: errors.join('; ') }
+  if (errors.length > 0)
+    return { ok: false, reason: 'CreateContainerConfigError', message: errors.join('; ') }
   // command replaces the image's whole command line; args alone replace what follows the program.
   let argv: string[]
   if (c.command?.length) argv = [...c.command, ...(c.args ?? [])]
@@ -84,7 +88,8 @@ export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
   argv = argv.map((a) => expand(a, env))
   if (entry) argv = resolveCommand(entry, argv)
   for (const need of [argv[0] as string, ...(entry?.needs ?? [])]) {
-    if (!findProgram(need, env.PATH)) return { ok: false, reason: 'RunContainerError', message: missingProgramMessage(need, image) }
+    if (!findProgram(need, env.PATH))
+      return { ok: false, reason: 'RunContainerError', message: missingProgramMessage(need, image) }
   }
   argv[0] = findProgram(argv[0] as string, env.PATH) ?? (argv[0] as string)
   return { ok: true, argv: sandboxArgv(ctx.sandbox, ctx.hostsFile, argv), env, port }

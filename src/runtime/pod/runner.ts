@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Container, ContainerStatus, Pod, PodStatus } from '../kube.ts'
 import { sandboxArgv } from '../net/sandbox.ts'
 import { execCheck, runProbe } from '../probe.ts'
-import { startSupervisor, type Supervisor } from '../process/supervisor.ts'
+import { type Supervisor, startSupervisor } from '../process/supervisor.ts'
 import { isProxyContainer } from '../workloads/inject.ts'
 import { type LaunchContext, planLaunch } from './launch.ts'
 
@@ -121,9 +121,22 @@ export function startPod(opts: RunnerOptions): PodRunner {
     let state: ContainerStatus['state']
     if (st.error) state = { waiting: { reason: st.error.reason, message: st.error.message } }
     else if (sup?.running) state = { running: { startedAt: sup.startedAt } }
-    else if (sup?.backingOff) state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${st.container.name}` } }
+    else if (sup?.backingOff)
+      state = {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: `back-off restarting failed container ${st.container.name}`,
+        },
+      }
     else state = { waiting: { reason: 'ContainerCreating' } }
-    const out: ContainerStatus = { name: st.container.name, image, ready: st.ready, started: sup?.running ?? false, restartCount, state }
+    const out: ContainerStatus = {
+      name: st.container.name,
+      image,
+      ready: st.ready,
+      started: sup?.running ?? false,
+      restartCount,
+      state,
+    }
     const exit = sup?.lastExit
     if (exit) {
       out.lastState = {
@@ -158,7 +171,10 @@ export function startPod(opts: RunnerOptions): PodRunner {
     }
     const allReady = statuses.every((s) => s.ready)
     const allStarted = statuses.every((s) => s.started || s.restartCount > 0)
-    const cond = (type: string, ok: boolean): PodStatus['conditions'][number] => ({ type, status: ok ? 'True' : 'False' })
+    const cond = (type: string, ok: boolean): PodStatus['conditions'][number] => ({
+      type,
+      status: ok ? 'True' : 'False',
+    })
     return {
       phase: allStarted ? 'Running' : 'Pending',
       podIP: opts.podIP,
@@ -217,7 +233,10 @@ export function startPod(opts: RunnerOptions): PodRunner {
     void probeOnce().finally(() => {
       if (stopped) return
       const allReady = apps.every((a) => a.ready) && (!proxyContainer || (proxy?.ready() ?? false))
-      const period = Math.min(5, Math.max(1, ...apps.map((a) => a.container.readinessProbe?.periodSeconds ?? 1)))
+      const period = Math.min(
+        5,
+        Math.max(1, ...apps.map((a) => a.container.readinessProbe?.periodSeconds ?? 1)),
+      )
       timer = setTimeout(loop, allReady ? period * 1000 : 200)
     })
   }
@@ -240,6 +259,9 @@ export function startPod(opts: RunnerOptions): PodRunner {
 }
 
 /** The argv of an exec probe or `weir exec` command in the pod's view. */
-export function planExec(opts: Pick<RunnerOptions, 'sandbox' | 'hostsFile'>, cmd: readonly string[]): string[] {
+export function planExec(
+  opts: Pick<RunnerOptions, 'sandbox' | 'hostsFile'>,
+  cmd: readonly string[],
+): string[] {
   return sandboxArgv(opts.sandbox, opts.hostsFile, cmd)
 }

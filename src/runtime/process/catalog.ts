@@ -54,7 +54,9 @@ export function parseCatalog(text: string, file: string): Catalog {
     }
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(rec(e.env))) env[k] = String(v)
-    const ports = (Array.isArray(e.ports) ? e.ports : []).map((p) => Number(typeof p === 'object' ? rec(p).containerPort : p)).filter(Number.isInteger)
+    const ports = (Array.isArray(e.ports) ? e.ports : [])
+      .map((p) => Number(typeof p === 'object' ? rec(p).containerPort : p))
+      .filter(Number.isInteger)
     out.entries.push({ pattern, command, env, ports, needs: strings(e.needs), base })
   }
   return out

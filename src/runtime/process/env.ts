@@ -81,7 +81,11 @@ export function resolveEnv(
     }
     if (from.secretKeyRef || from.configMapKeyRef) {
       const secret = from.secretKeyRef !== undefined
-      const ref = (from.secretKeyRef ?? from.configMapKeyRef) as { name: string; key: string; optional?: boolean }
+      const ref = (from.secretKeyRef ?? from.configMapKeyRef) as {
+        name: string
+        key: string
+        optional?: boolean
+      }
       const kind = secret ? 'Secret' : 'ConfigMap'
       const obj = sources.get(kind, ns, ref.name)
       const v = keyOf(obj, ref.key, secret)

@@ -42,7 +42,8 @@ export function recordProcess(stateDir: string, pid: number, what: string): () =
   mkdirSync(dir, { recursive: true })
   const startTime = processStartTime(pid)
   const file = join(dir, `${pid}.json`)
-  if (startTime !== undefined) writeFileSync(file, JSON.stringify({ pid, startTime, what } satisfies ProcessRecord))
+  if (startTime !== undefined)
+    writeFileSync(file, JSON.stringify({ pid, startTime, what } satisfies ProcessRecord))
   return () => rmSync(file, { force: true })
 }
 

@@ -71,7 +71,11 @@ function isReady(pod: Pod): boolean {
  * Plans one reconcile step: scale the current template's pods to `replicas`; delete old-template pods as
  * new ones become ready (so a rollout keeps serving); everything goes when replicas is 0.
  */
-export function planDeployment(dep: KubeObject, owned: readonly Pod[], taken: ReadonlySet<string>): DeploymentPlan {
+export function planDeployment(
+  dep: KubeObject,
+  owned: readonly Pod[],
+  taken: ReadonlySet<string>,
+): DeploymentPlan {
   const hash = deploymentHash(dep)
   const replicas = replicasOf(dep)
   const current = owned.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash)

@@ -9,14 +9,24 @@ export const PROXY_IMAGE = 'docker.io/istio/proxyv2:1.30.0'
 const STATUS = JSON.stringify({
   initContainers: ['istio-init'],
   containers: [SIDECAR_NAME],
-  volumes: ['workload-socket', 'credential-socket', 'workload-certs', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+  volumes: [
+    'workload-socket',
+    'credential-socket',
+    'workload-certs',
+    'istio-envoy',
+    'istio-data',
+    'istio-podinfo',
+    'istio-token',
+    'istiod-ca-cert',
+  ],
   imagePullSecrets: null,
   revision: 'default',
 })
 
 /** True when Istio would inject a sidecar into a pod created now in `namespace`. */
 export function wantsSidecar(pod: Pod, namespace: KubeObject | undefined): boolean {
-  const flag = pod.metadata.labels?.['sidecar.istio.io/inject'] ?? pod.metadata.annotations?.['sidecar.istio.io/inject']
+  const flag =
+    pod.metadata.labels?.['sidecar.istio.io/inject'] ?? pod.metadata.annotations?.['sidecar.istio.io/inject']
   if (flag === 'false') return false
   if (pod.spec.containers.some((c) => c.name === SIDECAR_NAME)) return false
   const nsLabels = namespace?.metadata.labels ?? {}
@@ -42,8 +52,10 @@ export function injectSidecar(pod: Pod): Pod {
       labels: {
         ...labels,
         'security.istio.io/tlsMode': 'istio',
-        'service.istio.io/canonical-name': labels['app.kubernetes.io/name'] ?? labels.app ?? pod.metadata.name,
-        'service.istio.io/canonical-revision': labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
+        'service.istio.io/canonical-name':
+          labels['app.kubernetes.io/name'] ?? labels.app ?? pod.metadata.name,
+        'service.istio.io/canonical-revision':
+          labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
       },
       annotations: { ...pod.metadata.annotations, 'sidecar.istio.io/status': STATUS },
     },
