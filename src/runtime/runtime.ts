@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type KubeObject, nsOf, type Pod, type PodStatus, rec, selects } from './kube.ts'
+import { nsOf, type Pod, type PodStatus, rec, selects } from './kube.ts'
 import { BLOCK, outboundAddress, sameIndex } from './net/addresses.ts'
 import { renderHosts, writeHostsFile } from './net/hosts.ts'
 import { createKubeProxy, type ForwardRule } from './net/kube-proxy.ts'

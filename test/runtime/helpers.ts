@@ -8,18 +8,21 @@ import type { KubeObject } from '../../src/runtime/kube.ts'
 /** The test fixtures' catalog. */
 export const FIXTURE_CATALOG = fileURLToPath(new URL('./fixtures/catalog.json', import.meta.url))
 
+/** T without its falsy members. */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>
+
 /** Polls `fn` until it returns a truthy value (bounded by `timeoutMs`); throws with `what` on timeout. */
 export async function waitFor<T>(
   what: string,
   fn: () => T | Promise<T>,
   timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
     try {
       const v = await fn()
-      if (v) return v as NonNullable<T>
+      if (v) return v as Truthy<T>
     } catch (err) {
       last = err
     }
