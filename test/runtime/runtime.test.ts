@@ -129,7 +129,7 @@ test('a missing program is a clear error naming the Debian package', async () =>
   })
   const p = await waitFor('waiting reason', () => {
     const x = store.get('Pod', 'demo', 'redis') as Pod | undefined
-    return x?.status?.containerStatuses[0]?.state.waiting?.message && x
+    return x?.status?.containerStatuses[0]?.state.waiting?.message !== undefined ? x : undefined
   })
   assert.match(
     String(p.status?.containerStatuses[0]?.state.waiting?.message),
