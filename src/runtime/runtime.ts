@@ -3,7 +3,7 @@
  * processes with their own address and /etc/hosts, Services get virtual IPs served by an in-process kube-proxy,
  * and pods with a sidecar get an in-process proxy (through `proxies`).
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { nsOf, type Pod, type PodStatus, rec, selects } from './kube.ts'
 import { BLOCK, outboundAddress, sameIndex } from './net/addresses.ts'
@@ -19,6 +19,7 @@ import {
   serviceInfo,
 } from './net/plan.ts'
 import { detectSandbox, type SandboxMode } from './net/sandbox.ts'
+import { podDir, writePodFile } from './pod/files.ts'
 import { type PodRunner, type ProxyInstance, startPod } from './pod/runner.ts'
 import { resolvePort } from './probe.ts'
 import type { Catalog } from './process/catalog.ts'
@@ -141,6 +142,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const appAddress = sidecar ? (sameIndex(podIP, BLOCK.pod, BLOCK.app) ?? podIP) : podIP
     const dir = join(stateDir, 'pods', ns, pod.metadata.name)
     mkdirSync(dir, { recursive: true })
+    writePodFile(stateDir, {
+      name: pod.metadata.name,
+      namespace: ns,
+      labels: pod.metadata.labels ?? {},
+      containers: pod.spec.containers.map((c) => c.name),
+    })
     const hostsFile = join(dir, 'hosts')
     const hosts = renderHostsFor(pod, podIP, index, sidecar)
     writeHostsFile(hostsFile, hosts)
@@ -186,17 +193,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   const assignServiceIPs = async (): Promise<void> => {
-    const all = store.list('Service')
-    for (const svc of all) {
-      const ip = rec(svc.spec).clusterIP
-      if (typeof ip === 'string' && ip !== '') book.services.claim(ip)
-    }
-    for (const svc of all) {
+    for (const svc of store.list('Service')) {
       const spec = rec(svc.spec)
       if (spec.type === 'ExternalName' || spec.clusterIP === 'None') continue
-      if (typeof spec.clusterIP === 'string' && spec.clusterIP !== '') continue
-      const ip = book.services.next()
-      await store.put({ ...svc, spec: { ...spec, clusterIP: ip, clusterIPs: [ip] } })
+      const ip = typeof spec.clusterIP === 'string' ? spec.clusterIP : ''
+      if (ip !== '' && (book.services.owns(ip) || book.services.claim(ip))) continue
+      // No VIP yet, or one another run on this machine holds: give it a free one.
+      const next = book.services.next()
+      await store.put({ ...svc, spec: { ...spec, clusterIP: next, clusterIPs: [next] } })
     }
     services = store.list('Service').flatMap((s) => serviceInfo(s, book.services) ?? [])
   }
@@ -253,6 +257,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       running.delete(key)
       book.pods.release(r.net.podIP)
       await r.runner.stop()
+      rmSync(podDir(stateDir, r.runner.pod.metadata.namespace, r.runner.pod.metadata.name), {
+        recursive: true,
+        force: true,
+      })
     }
   }
 
@@ -330,6 +338,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await Promise.all([...running.values()].map((r) => r.runner.stop()))
       running.clear()
       await kubeProxy.close()
+      book.services.releaseAll()
+      book.pods.releaseAll()
+      book.externals.releaseAll()
     },
   }
 }

@@ -1,5 +1,8 @@
 /** @module test/runtime/helpers — shared bits of the runtime tests: polling with a bound, manifests, HTTP. */
+
+import { spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
+import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -73,13 +76,17 @@ export function service(name: string, namespace: string, port: number, targetPor
 }
 
 /** GET a URL's body text (undefined on any failure). */
-export async function getText(url: string): Promise<string | undefined> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2000) })
-    return await r.text()
-  } catch {
-    return undefined
-  }
+export function getText(url: string, headers: Record<string, string> = {}): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: 3000, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      res.on('error', () => resolve(undefined))
+    })
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(undefined))
+  })
 }
 
 /** True when a pid is alive. */
@@ -90,4 +97,30 @@ export function alive(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** Runs a command without blocking the event loop (the runtime under test lives in this process). */
+export function run(
+  argv: readonly string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
 }

@@ -3,12 +3,22 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import type { Pod } from '../../src/runtime/kube.ts'
 import { planExec } from '../../src/runtime/pod/runner.ts'
 import { loadCatalog } from '../../src/runtime/process/catalog.ts'
 import { type Runtime, startRuntime } from '../../src/runtime/runtime.ts'
 import { createMemoryStore } from '../../src/runtime/store.ts'
-import { alive, echoDeployment, FIXTURE_CATALOG, getText, service, tempState, waitFor } from './helpers.ts'
+import {
+  alive,
+  echoDeployment,
+  FIXTURE_CATALOG,
+  getText,
+  run,
+  service,
+  tempState,
+  waitFor,
+} from './helpers.ts'
 
 const store = createMemoryStore([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }])
 let rt: Runtime
@@ -60,10 +70,11 @@ test('the Service gets a VIP written back, forwarding to both replicas', async (
   const vip = (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP
   assert.match(vip ?? '', /^127\.96\./)
   const names = new Set<string>()
-  for (let i = 0; i < 40 && names.size < 2; i++) {
-    const body = await waitFor('answer through the VIP', () => getText(`http://${vip}:80/`), 5000)
-    names.add(body.split(' ')[0] as string)
-  }
+  await waitFor('both replicas answering through the VIP', async () => {
+    const body = await getText(`http://${vip}:80/`)
+    if (body) names.add(body.split(' ')[0] as string)
+    return names.size === 2
+  })
   assert.deepEqual(
     [...names].sort(),
     pods()
@@ -154,3 +165,54 @@ function readPid(pod: Pod): number | undefined {
   }
   return undefined
 }
+
+const WEIR = fileURLToPath(new URL('../../bin/weir.js', import.meta.url))
+
+test('weir logs and weir exec work on a running pod', async () => {
+  await store.put(echoDeployment('cli', 'demo', 1))
+  await store.put(service('cli', 'demo', 80, 8080))
+  const pod = await waitFor('cli pod ready', () =>
+    pods().find((p) => p.metadata.name.startsWith('cli-') && ready(p)),
+  )
+  const weir = (sub: string, ...args: string[]) =>
+    run([process.execPath, WEIR, sub, '--state', stateDir, ...args])
+  const logs = await weir('logs', pod.metadata.name, '-n', 'demo')
+  assert.equal(logs.status, 0, logs.stderr)
+  assert.match(logs.stdout, /listening on 127\.244\.\d+\.\d+:8080/)
+  const bySelector = await weir('logs', '-l', 'app=cli', '-n', 'demo')
+  assert.match(bySelector.stdout, /listening on/)
+  const missing = await weir('logs', 'nope', '-n', 'demo')
+  assert.equal(missing.status, 1)
+  assert.match(missing.stderr, /pods "nope" not found/)
+  if (rt.sandbox.kind === 'none') return
+  const curl = await weir(
+    'exec',
+    pod.metadata.name,
+    '-n',
+    'demo',
+    '-c',
+    'echo',
+
+    '--',
+    'curl',
+    '-sS',
+    '-m',
+    '5',
+    'cli',
+  )
+  assert.equal(curl.status, 0, curl.stderr)
+  assert.equal(curl.stdout, `${pod.metadata.name} hello`)
+  const env = await weir(
+    'exec',
+    pod.metadata.name,
+    '-n',
+    'demo',
+
+    '--',
+    'sh',
+    '-c',
+    'echo $HOSTNAME; exit 3',
+  )
+  assert.equal(env.status, 3)
+  assert.equal(env.stdout.trim(), pod.metadata.name)
+})

@@ -8,6 +8,7 @@
  *   127.245.a.b   the app of a pod with a sidecar (only its sidecar connects there)
  *   127.(100+(p>>8)).(p&255).s   pod p's outbound address for service s (its sidecar listens there)
  */
+import { acquireLease, releaseLease } from './leases.ts'
 
 /** Index ↔ address for a /16 block; indexes skip host parts .0 and .255. */
 function blockAddress(first: number, index: number): string {
@@ -35,6 +36,10 @@ export interface Allocator {
   /** The next free address. */
   next(): string
   release(address: string): void
+  /** True when this allocator handed out or claimed `address`. */
+  owns(address: string): boolean
+  /** Gives every lease back (at shutdown). */
+  releaseAll(): void
   indexOf(address: string): number | undefined
 }
 
@@ -45,14 +50,14 @@ export function createAllocator(first: number): Allocator {
   return {
     claim(address) {
       const i = blockIndex(first, address)
-      if (i === undefined || used.has(i)) return false
+      if (i === undefined || used.has(i) || !acquireLease(address)) return false
       used.add(i)
       return true
     },
     next() {
       for (let n = 0; n < 65_000; n++) {
         const i = (cursor + n) % 65_000
-        if (!used.has(i)) {
+        if (!used.has(i) && acquireLease(blockAddress(first, i))) {
           used.add(i)
           cursor = i + 1
           return blockAddress(first, i)
@@ -62,7 +67,17 @@ export function createAllocator(first: number): Allocator {
     },
     release(address) {
       const i = blockIndex(first, address)
-      if (i !== undefined) used.delete(i)
+      if (i === undefined || !used.has(i)) return
+      used.delete(i)
+      releaseLease(address)
+    },
+    owns(address) {
+      const i = blockIndex(first, address)
+      return i !== undefined && used.has(i)
+    },
+    releaseAll() {
+      for (const i of used) releaseLease(blockAddress(first, i))
+      used.clear()
     },
     indexOf(address) {
       return blockIndex(first, address)

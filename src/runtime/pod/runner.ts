@@ -9,17 +9,13 @@ import { sandboxArgv } from '../net/sandbox.ts'
 import { execCheck, runProbe } from '../probe.ts'
 import { type Supervisor, startSupervisor } from '../process/supervisor.ts'
 import { isProxyContainer } from '../workloads/inject.ts'
+import { logFile, writeExecFile } from './files.ts'
 import { type LaunchContext, planLaunch } from './launch.ts'
 
 /** A running in-process proxy (sidecar or gateway). */
 export interface ProxyInstance {
   ready(): boolean
   close(): Promise<void>
-}
-
-/** Where the pod's containers write logs: `<stateDir>/logs/<namespace>/<pod>/<container>.log`. */
-export function logFileOf(stateDir: string, namespace: string, pod: string, container: string): string {
-  return join(stateDir, 'logs', namespace, pod, `${container}.log`)
 }
 
 /** What a runner needs from the runtime. */
@@ -82,12 +78,13 @@ export function startPod(opts: RunnerOptions): PodRunner {
     }
     if (!plan.ok) st.error = { reason: plan.reason, message: plan.message }
     else {
+      writeExecFile(dir, { env: plan.env, hostsFile: opts.hostsFile, sandbox: opts.sandbox, cwd: dir })
       st.supervisor = startSupervisor({
         name: `${ns}/${pod.metadata.name}/${c.name}`,
         argv: plan.argv,
         env: plan.env,
         cwd: dir,
-        logFile: logFileOf(opts.stateDir, ns, pod.metadata.name, c.name),
+        logFile: logFile(opts.stateDir, ns, pod.metadata.name, c.name),
         stateDir: opts.stateDir,
         graceMs: Math.min(5, pod.spec.terminationGracePeriodSeconds ?? 5) * 1000,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
