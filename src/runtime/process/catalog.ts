@@ -98,7 +98,9 @@ function imageNames(image: string): string[] {
   return [...names]
 }
 
-function globToRegExp(pattern: string): RegExp {
+function globToRegExp(raw: string): RegExp {
+  // A pattern without a tag matches every tag of the image.
+  const pattern = raw.slice(raw.lastIndexOf('/') + 1).includes(':') ? raw : `${raw}:*`
   const body = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
   return new RegExp(`^${body}$`)
 }
