@@ -52,7 +52,12 @@ export function register(program: Command): void {
         process.exitCode = EXIT.FAILED
         return
       }
-      const argv = sandboxArgv(ctx.sandbox, ctx.hostsFile, command)
+      const standIn = ctx.exec?.[command[0] ?? '']
+      const argv = sandboxArgv(
+        ctx.sandbox,
+        ctx.hostsFile,
+        standIn ? [...standIn, ...command.slice(1)] : command,
+      )
       const code = await new Promise<number>((resolve) => {
         const child = spawn(argv[0] as string, argv.slice(1), {
           env: ctx.env,

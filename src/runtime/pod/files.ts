@@ -24,6 +24,8 @@ export interface ExecFile {
   hostsFile: string
   sandbox: SandboxMode
   cwd: string
+  /** Programs of the image → the local command that stands in for them. */
+  exec?: Record<string, string[]>
 }
 
 /** The directory of a pod. */

@@ -2,10 +2,12 @@
  * @module runtime/pod/launch — how one container of a pod is started: the program from the image catalog
  * (or the pod's `command`), its Kubernetes environment, and the pod's sandbox around it.
  */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Container, KubeObject, Pod } from '../kube.ts'
 import { type SandboxMode, sandboxArgv } from '../net/sandbox.ts'
 import { findProgram, missingProgramMessage } from '../process/binaries.ts'
-import { type Catalog, lookupImage, resolveCommand } from '../process/catalog.ts'
+import { type Catalog, lookupImage, parseNeed, resolveCommand } from '../process/catalog.ts'
 import { type EnvSources, expand, resolveEnv } from '../process/env.ts'
 
 /** Everything a container launch depends on besides the container. */
@@ -21,11 +23,18 @@ export interface LaunchContext {
   sandbox: SandboxMode
   /** The container's own directory (its working directory). */
   dir: string
+  stateDir: string
 }
 
 /** A launch plan, or why the container cannot start (kubelet's waiting reason and message). */
 export type LaunchPlan =
-  | { ok: true; argv: string[]; env: Record<string, string>; port: number | undefined }
+  | {
+      ok: true
+      argv: string[]
+      env: Record<string, string>
+      port: number | undefined
+      exec: Record<string, string[]>
+    }
   | { ok: false; reason: string; message: string }
 
 /** Kubernetes' service link variables (`VOTING_STORAGE_SERVICE_HOST`, `…_PORT`) for a namespace's services. */
@@ -50,6 +59,31 @@ export function serviceLinkEnv(services: readonly KubeObject[]): Record<string, 
     }
   }
   return env
+}
+
+/**
+ * The host directory backing a container's mount path: a PersistentVolumeClaim's lives in the state dir
+ * (and outlives the pod), an emptyDir in the pod's directory, an unmounted path in the container's.
+ */
+export function volumeDir(
+  ctx: Pick<LaunchContext, 'pod' | 'dir' | 'stateDir'>,
+  c: Container,
+  path: string,
+): string {
+  const mount = (c as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts?.find(
+    (m) => m.mountPath === path,
+  )
+  const volumes = (
+    ctx.pod.spec as { volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] }
+  ).volumes
+  const vol = mount ? volumes?.find((v) => v.name === mount.name) : undefined
+  let dir: string
+  if (vol?.persistentVolumeClaim)
+    dir = join(ctx.stateDir, 'volumes', ctx.pod.metadata.namespace, vol.persistentVolumeClaim.claimName)
+  else if (vol) dir = join(ctx.dir, '..', 'volumes', vol.name)
+  else dir = join(ctx.dir, 'volumes', path.replace(/[^\w.-]+/g, '_'))
+  mkdirSync(dir, { recursive: true })
+  return dir
 }
 
 /** Plans the start of one container. */
@@ -78,6 +112,8 @@ export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
   }
   if (port !== undefined) base.PORT = String(port)
   for (const [k, v] of Object.entries(entry?.env ?? {})) base[k] = expand(v, base)
+  for (const [path, variable] of Object.entries(entry?.volumes ?? {}))
+    base[variable] = volumeDir(ctx, c, path)
   const { env, errors } = resolveEnv(ctx.pod, c, base, ctx.sources, ctx.podIP)
   if (errors.length > 0)
     return { ok: false, reason: 'CreateContainerConfigError', message: errors.join('; ') }
@@ -92,5 +128,8 @@ export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
       return { ok: false, reason: 'RunContainerError', message: missingProgramMessage(need, image) }
   }
   argv[0] = findProgram(argv[0] as string, env.PATH) ?? (argv[0] as string)
-  return { ok: true, argv: sandboxArgv(ctx.sandbox, ctx.hostsFile, argv), env, port }
+  const exec: Record<string, string[]> = {}
+  for (const [program, cmd] of Object.entries(entry?.exec ?? {}))
+    if (entry) exec[program] = resolveCommand(entry, cmd)
+  return { ok: true, argv: sandboxArgv(ctx.sandbox, ctx.hostsFile, argv), env, port, exec }
 }

@@ -67,7 +67,7 @@ export function startPod(opts: RunnerOptions): PodRunner {
     if (isProxyContainer(c)) continue
     const dir = join(podDir, c.name)
     mkdirSync(dir, { recursive: true })
-    const plan = planLaunch({ ...opts, dir }, c)
+    const plan = planLaunch({ ...opts, dir, stateDir: opts.stateDir }, c)
     const st: AppState = {
       container: c,
       port: plan.ok ? plan.port : undefined,
@@ -78,7 +78,13 @@ export function startPod(opts: RunnerOptions): PodRunner {
     }
     if (!plan.ok) st.error = { reason: plan.reason, message: plan.message }
     else {
-      writeExecFile(dir, { env: plan.env, hostsFile: opts.hostsFile, sandbox: opts.sandbox, cwd: dir })
+      writeExecFile(dir, {
+        env: plan.env,
+        hostsFile: opts.hostsFile,
+        sandbox: opts.sandbox,
+        cwd: dir,
+        exec: plan.exec,
+      })
       st.supervisor = startSupervisor({
         name: `${ns}/${pod.metadata.name}/${c.name}`,
         argv: plan.argv,

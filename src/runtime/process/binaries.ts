@@ -45,7 +45,10 @@ export function debianPackageFor(program: string): string {
 }
 
 /** A clear message for a missing program. */
-export function missingProgramMessage(program: string, image: string): string {
-  const pkg = debianPackageFor(program)
+export function missingProgramMessage(
+  program: string,
+  image: string,
+  pkg = debianPackageFor(program),
+): string {
   return `image ${image} needs \`${program}\`, which is not installed: apt-get install -y ${pkg}`
 }

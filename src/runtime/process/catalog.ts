@@ -11,9 +11,15 @@ export interface CatalogEntry {
   /** The image pattern this entry came from. */
   pattern: string
   command: string[]
+  /** Default arguments (the image's CMD), replaced by the manifest's `args`. */
+  args: string[]
   env: Record<string, string>
+  /** Volume mount path → variable the runtime sets to the host directory backing it. */
+  volumes: Record<string, string>
+  /** Programs users exec inside the container → the local command. */
+  exec: Record<string, string[]>
   ports: number[]
-  /** Programs (or Debian packages) the command needs. */
+  /** Programs the command needs, as `program` or `program (Debian: package)`. */
   needs: string[]
   /** Directory relative paths in `command` are resolved against. */
   base: string
@@ -57,7 +63,21 @@ export function parseCatalog(text: string, file: string): Catalog {
     const ports = (Array.isArray(e.ports) ? e.ports : [])
       .map((p) => Number(typeof p === 'object' ? rec(p).containerPort : p))
       .filter(Number.isInteger)
-    out.entries.push({ pattern, command, env, ports, needs: strings(e.needs), base })
+    const volumes: Record<string, string> = {}
+    for (const [k, v] of Object.entries(rec(e.volumes))) if (typeof v === 'string') volumes[k] = v
+    const exec: Record<string, string[]> = {}
+    for (const [k, v] of Object.entries(rec(e.exec))) exec[k] = strings(v)
+    out.entries.push({
+      pattern,
+      command,
+      args: strings(e.args),
+      env,
+      volumes,
+      exec,
+      ports,
+      needs: strings(e.needs),
+      base,
+    })
   }
   return out
 }
@@ -114,6 +134,12 @@ export function lookupImage(catalog: Catalog, image: string): CatalogEntry | und
     const re = globToRegExp(e.pattern)
     return names.some((n) => re.test(n))
   })
+}
+
+/** A `needs` entry as program and Debian package: `mariadbd (Debian: mariadb-server)`. */
+export function parseNeed(need: string): { program: string; pkg?: string } {
+  const m = /^\s*(\S+)(?:\s*\(Debian:\s*([^)]+)\))?/.exec(need)
+  return m?.[2] ? { program: m[1] as string, pkg: m[2].trim() } : { program: m?.[1] ?? need }
 }
 
 /** Resolves `node` to this Node and relative script paths against the entry's base directory. */
