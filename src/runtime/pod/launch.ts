@@ -117,15 +117,19 @@ export function planLaunch(ctx: LaunchContext, c: Container): LaunchPlan {
   const { env, errors } = resolveEnv(ctx.pod, c, base, ctx.sources, ctx.podIP)
   if (errors.length > 0)
     return { ok: false, reason: 'CreateContainerConfigError', message: errors.join('; ') }
-  // command replaces the image's whole command line; args alone replace what follows the program.
+  // The stand-in replaces the image's programs: its command, then the manifest's args (else the image's
+  // default args). Without a catalog entry, the manifest's command runs as written.
   let argv: string[]
-  if (c.command?.length) argv = [...c.command, ...(c.args ?? [])]
-  else argv = [...(entry?.command ?? []), ...(c.args ?? [])]
+  if (entry) argv = [...entry.command, ...(c.args ?? entry.args)]
+  else argv = [...(c.command ?? []), ...(c.args ?? [])]
   argv = argv.map((a) => expand(a, env))
   if (entry) argv = resolveCommand(entry, argv)
-  for (const need of [argv[0] as string, ...(entry?.needs ?? [])]) {
-    if (!findProgram(need, env.PATH))
-      return { ok: false, reason: 'RunContainerError', message: missingProgramMessage(need, image) }
+  const needs = [{ program: argv[0] as string }, ...(entry?.needs ?? []).map(parseNeed)]
+  for (const need of needs) {
+    if (!findProgram(need.program, env.PATH)) {
+      const message = missingProgramMessage(need.program, image, need.pkg)
+      return { ok: false, reason: 'RunContainerError', message }
+    }
   }
   argv[0] = findProgram(argv[0] as string, env.PATH) ?? (argv[0] as string)
   const exec: Record<string, string[]> = {}
