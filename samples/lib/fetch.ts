@@ -34,7 +34,11 @@ export function fetchText(url: string, opts: FetchOptions = {}): Promise<FetchRe
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => {
           clearTimeout(timer)
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() })
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          })
         })
         res.on('error', (e) => {
           clearTimeout(timer)
@@ -44,7 +48,9 @@ export function fetchText(url: string, opts: FetchOptions = {}): Promise<FetchRe
     )
     const ms = opts.timeoutMs ?? 0
     const timer =
-      ms > 0 ? setTimeout(() => req.destroy(new Error(`timeout after ${ms} ms calling ${url}`)), ms) : undefined
+      ms > 0
+        ? setTimeout(() => req.destroy(new Error(`timeout after ${ms} ms calling ${url}`)), ms)
+        : undefined
     req.on('error', (e) => {
       clearTimeout(timer)
       reject(e)

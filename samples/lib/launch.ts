@@ -37,7 +37,12 @@ export function requireBinary(names: readonly string[], debianPackage: string): 
  * Starts `bin` with `args`, copies its output to ours, calls `onReady` once a line matching `ready`
  * appears, forwards SIGTERM/SIGINT, and exits with the child's code when it ends.
  */
-export function runServer(bin: string, args: readonly string[], ready: RegExp, onReady: () => void): ChildProcess {
+export function runServer(
+  bin: string,
+  args: readonly string[],
+  ready: RegExp,
+  onReady: () => void,
+): ChildProcess {
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let seen = false
   const watch = (chunk: Buffer, to: NodeJS.WriteStream): void => {

@@ -29,7 +29,10 @@ export function encodeCommand(args: readonly (string | number)[]): Buffer {
  * Parses one reply at `offset`; returns it and the offset after it, or `undefined` when the buffer
  * holds only part of it. A RESP error reply becomes an `Error` value.
  */
-export function parseReply(buf: Buffer, offset: number): { value: RedisReply | Error; next: number } | undefined {
+export function parseReply(
+  buf: Buffer,
+  offset: number,
+): { value: RedisReply | Error; next: number } | undefined {
   const eol = buf.indexOf('\r\n', offset)
   if (eol < 0) return undefined
   const type = String.fromCharCode(buf[offset] ?? 0)
@@ -69,7 +72,7 @@ export function parseReply(buf: Buffer, offset: number): { value: RedisReply | E
 /** Creates a client for `host:port`; it connects lazily and reconnects after a failure. */
 export function createRedisClient(host: string, port: number): RedisClient {
   let socket: Socket | undefined
-  let buffered = Buffer.alloc(0)
+  let buffered: Buffer = Buffer.alloc(0)
   let pending: Pending[] = []
 
   const fail = (err: Error): void => {

@@ -77,6 +77,9 @@ export async function createMysqlVoteStore(env: NodeJS.ProcessEnv = process.env)
 }
 
 /** The store named by `kind`. */
-export async function createVoteStore(kind: string, env: NodeJS.ProcessEnv = process.env): Promise<VoteStore> {
+export async function createVoteStore(
+  kind: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<VoteStore> {
   return kind === 'mysql' ? createMysqlVoteStore(env) : createRedisVoteStore(env)
 }

@@ -13,7 +13,18 @@ const bin = requireBinary(['redis-server'], 'redis-server')
 const port = listenPort(6379)
 const host = listenHost()
 const dir = mkdtempSync(join(tmpdir(), 'weir-redis-'))
-const args = ['--port', String(port), '--bind', host, '--protected-mode', 'no', '--save', '', '--appendonly', 'no']
+const args = [
+  '--port',
+  String(port),
+  '--bind',
+  host,
+  '--protected-mode',
+  'no',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+]
 runServer(bin, [...args, '--dir', dir], /Ready to accept connections/, () => {
   process.stdout.write(`redis listening on redis://${host}:${port}\n`)
 })

@@ -21,7 +21,9 @@ export function renderVotePage(p: VotePage): string {
     ? `      host: ${html(p.hostName)}<br/>\n      store: ${p.store === 'redis' ? 'redis<br/>' : 'mysql</br/>'}\n`
     : ''
   const set = p.featureFlagSet ? 'set' : '<a href="#" onclick="document.setfeatureflag.submit();">set</a>'
-  const clear = p.featureFlagSet ? '<a href="#" onclick="document.clearfeatureflag.submit();">clear</a>' : 'clear'
+  const clear = p.featureFlagSet
+    ? '<a href="#" onclick="document.clearfeatureflag.submit();">clear</a>'
+    : 'clear'
   const flag = p.featureFlagEnabled ? `      feature flag: ${set} | ${clear}\n` : ''
   return `<!DOCTYPE html>
 <html>
