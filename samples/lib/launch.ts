@@ -4,11 +4,11 @@ import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
 /**
- * Finds the first of `names` on PATH (and in /usr/sbin, /usr/bin); `undefined` when none is there.
+ * Finds the first of `names` on PATH (and in /usr/sbin, /usr/local/sbin, where mariadbd lives); `undefined` when none is there.
  * @param names executable names, best first
  */
 export function findBinary(names: readonly string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin']
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin']
   for (const n of names) {
     for (const d of dirs) {
       if (!d) continue
