@@ -22,7 +22,18 @@ export function sqlIdent(s: string): string {
 
 /** The statements: root password, database, user, grants and the `azurevote` table. */
 export function initSql(s: InitSettings): string {
-  const lines = [`DROP USER IF EXISTS ''@'localhost';`, `DROP USER IF EXISTS ''@${sqlString(s.machine)};`]
+  // As the mysql image does: no anonymous users, root only at localhost (with a password) and at '%'.
+  const lines = [
+    `DROP USER IF EXISTS ''@'localhost';`,
+    `DROP USER IF EXISTS 'root'@'127.0.0.1';`,
+    `DROP USER IF EXISTS 'root'@'::1';`,
+  ]
+  if (s.machine && s.machine !== 'localhost') {
+    lines.push(
+      `DROP USER IF EXISTS ''@${sqlString(s.machine)};`,
+      `DROP USER IF EXISTS 'root'@${sqlString(s.machine)};`,
+    )
+  }
   if (s.rootPassword) {
     lines.push(
       `ALTER USER 'root'@'localhost' IDENTIFIED BY ${sqlString(s.rootPassword)};`,

@@ -105,14 +105,20 @@ describe('voting app 1.0 with Redis', () => {
 
   it('sets and clears the featureflag cookie; the footer links follow it', async () => {
     const plain = await fetchText(`${app.url}/`)
-    assert.ok(plain.body.includes('feature flag: <a href="#" onclick="document.setfeatureflag.submit();">set</a> | clear'))
+    assert.ok(
+      plain.body.includes(
+        'feature flag: <a href="#" onclick="document.setfeatureflag.submit();">set</a> | clear',
+      ),
+    )
     const set = await fetchText(`${app.url}/featureflag/set`, { method: 'POST' })
     assert.equal(set.status, 302)
     assert.equal(set.headers.location, '/')
     assert.match(String(set.headers['set-cookie']), /^featureflag=on; Path=\/; Expires=/)
     const flagged = await fetchText(`${app.url}/`, { headers: { cookie: 'featureflag=on' } })
     assert.ok(
-      flagged.body.includes('feature flag: set | <a href="#" onclick="document.clearfeatureflag.submit();">clear</a>'),
+      flagged.body.includes(
+        'feature flag: set | <a href="#" onclick="document.clearfeatureflag.submit();">clear</a>',
+      ),
     )
     const clear = await fetchText(`${app.url}/featureflag/clear`, { method: 'POST' })
     assert.equal(clear.status, 302)
