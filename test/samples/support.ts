@@ -158,3 +158,12 @@ export async function startMariadb(datadir: string): Promise<App> {
     { args: ['--ignore-db-dir=lost+found'], timeoutMs: 60_000 },
   )
 }
+
+/** Waits (at most `timeoutMs`, polling) until the app's output matches `re`; fails with the output otherwise. */
+export async function waitForOutput(app: App, re: RegExp, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!re.test(app.output())) {
+    if (Date.now() > deadline) throw new Error(`output never matched ${re}:\n${app.output()}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
