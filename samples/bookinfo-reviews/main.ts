@@ -8,7 +8,7 @@
 
 import { FORWARDED_HEADERS, serviceAddress } from '../lib/bookinfo-headers.ts'
 import { fetchText, pickHeaders } from '../lib/fetch.ts'
-import { listenPort, podName, sendJson, serve } from '../lib/serve.ts'
+import { listenPort, podName, send, sendJson, serve } from '../lib/serve.ts'
 
 /** The text reviews carry when ratings cannot be read. */
 export const RATINGS_UNAVAILABLE = 'Ratings service is currently unavailable'
@@ -45,7 +45,7 @@ serve(
   `reviews (ratings ${ratingsEnabled ? color : 'off'})`,
   async (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
-    if (path === '/health') return sendJson(res, 200, { status: 'Reviews is healthy' })
+    if (path === '/health') return send(res, 200, '{"status": "Reviews is healthy"}', 'application/json')
     const m = /^\/reviews\/([^/]+)$/.exec(path)
     if (!m || req.method !== 'GET') return sendJson(res, 404, { error: 'invalid request' })
     const id = m[1] ?? ''

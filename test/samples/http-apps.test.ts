@@ -44,24 +44,33 @@ describe('flask frontend and backend', () => {
   })
 
   it('/list answers 200 with the error sentence when the backend is unreachable', async () => {
-    const broken = await start('flask-frontend', { SERVICE_X: '127.0.0.1', SERVICE_X_PORT: String(await freePort()) })
+    const broken = await start('flask-frontend', {
+      SERVICE_X: '127.0.0.1',
+      SERVICE_X_PORT: String(await freePort()),
+    })
     const r = await fetchText(`${broken.url}/list`)
     assert.equal(r.status, 200)
     assert.equal(r.body, 'Somethig is wrong. You should check backend Microservice call!')
   })
 
   it('backend: the books and users lists, one book by id, and the missing-id error', async () => {
-    const books = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/books/all`)).body) as { title: string }[]
+    const books = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/books/all`)).body) as {
+      title: string
+    }[]
     assert.deepEqual(
       books.map((b) => b.title),
       ['A Fire Upon the Deep', 'The Ones Who Walk Away From Omelas', 'Dhalgren'],
     )
-    const users = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/users/all`)).body) as { name: string }[]
+    const users = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/users/all`)).body) as {
+      name: string
+    }[]
     assert.deepEqual(
       users.map((u) => u.name),
       ['Arun', 'Tipsy', 'Sam'],
     )
-    const one = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/books?id=2`)).body) as { author: string }[]
+    const one = JSON.parse((await fetchText(`${backend.url}/api/v1/resources/books?id=2`)).body) as {
+      author: string
+    }[]
     assert.deepEqual(
       one.map((b) => b.author),
       ['Samuel R. Delany'],
@@ -92,7 +101,9 @@ describe('httpbin', () => {
 
   it('/headers: arrays in go-httpbin, strings in the python flavour (httpbin.org)', async () => {
     const h = { 'x-envoy-decorator-operation': 'httpbin.org:80/*' }
-    const g = JSON.parse((await fetchText(`${go.url}/headers`, { headers: h })).body) as { headers: Record<string, unknown> }
+    const g = JSON.parse((await fetchText(`${go.url}/headers`, { headers: h })).body) as {
+      headers: Record<string, unknown>
+    }
     assert.deepEqual(g.headers['X-Envoy-Decorator-Operation'], ['httpbin.org:80/*'])
     const p = await fetchText(`${py.url}/headers`, { headers: h })
     assert.match(p.body, /"X-Envoy-Decorator-Operation": "httpbin.org:80\/\*"/)
@@ -127,7 +138,18 @@ describe('httpbin', () => {
   })
 
   it('fortio load counts status codes; -curl prints the response', async () => {
-    const load = await runApp('fortio', ['load', '-c', '2', '-qps', '0', '-n', '10', '-loglevel', 'Warning', `${go.url}/get`])
+    const load = await runApp('fortio', [
+      'load',
+      '-c',
+      '2',
+      '-qps',
+      '0',
+      '-n',
+      '10',
+      '-loglevel',
+      'Warning',
+      `${go.url}/get`,
+    ])
     assert.equal(load.code, 0, load.stderr)
     assert.match(load.stdout, /^Code 200 : 10 \(100\.0 %\)$/m)
     const fail = await runApp('fortio', ['load', '-c', '1', '-n', '4', `${go.url}/status/503`])

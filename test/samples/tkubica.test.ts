@@ -51,7 +51,10 @@ describe('web v1/v2', () => {
     const a = await fetchText(`${v1.url}/`)
     const b = await fetchText(`${v1.url}/`)
     const c = await fetchText(`${v2.url}/`)
-    assert.match(a.body, /^Version 1: server id [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    assert.match(
+      a.body,
+      /^Version 1: server id [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    )
     assert.equal(a.body, b.body)
     assert.match(c.body, /^Version 2: server id /)
     assert.equal((await fetchText(`${v1.url}/other`)).status, 404)
@@ -69,7 +72,9 @@ describe('sniffer', () => {
 
 describe('idle client box', () => {
   it('stays up doing nothing until SIGTERM, then exits 0', async () => {
-    const p = spawn(process.execPath, [join(ROOT, 'samples/idle/main.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const p = spawn(process.execPath, [join(ROOT, 'samples/idle/main.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exited = new Promise<number | null>((res) => p.on('exit', (c) => res(c)))
     await new Promise<void>((res) => p.stdout.once('data', () => res()))
     assert.equal(p.exitCode, null)
