@@ -1,12 +1,12 @@
 /**
  * @module samples/sniffer/main — stand-in for `tkubica/sniffer` (tcpdump with env `args`, e.g.
- * `tcp port 80`). Listens on the port named in `args` (else `PORT`, else 80) and prints every request it
+ * `tcp port 80`). Listens on `PORT` when the runtime sets it, else on the port named in `args`, else 80, and prints every request it
  * receives: method, path, Host and the other headers. It answers 200 with an empty body.
  */
 import { listenPort, readBody, send, serve } from '../lib/serve.ts'
 
 const fromArgs = /\bport\s+(\d+)/.exec(process.env.args ?? '')?.[1]
-const port = fromArgs !== undefined ? Number(fromArgs) : listenPort(80)
+const port = listenPort(fromArgs !== undefined ? Number(fromArgs) : 80)
 
 serve(
   'sniffer',

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { after, before, describe, it } from 'node:test'
 import { fetchText } from '../../samples/lib/fetch.ts'
 import { createRedisClient, type RedisClient } from '../../samples/lib/redis.ts'
-import { type App, startApp, startRedis } from './support.ts'
+import { type App, freePort, startApp, startRedis, waitForOutput } from './support.ts'
 
 describe('voting app 1.0 with Redis', () => {
   let redis: App
@@ -154,6 +154,23 @@ describe('voting app 1.0 with Redis', () => {
     } finally {
       await probe.stop()
       fake.close()
+    }
+  })
+})
+
+describe('voting app 1.0 without analytics', () => {
+  it('never answers GET / when voting-analytics is unreachable (as the original)', async () => {
+    const app = await startApp('voting-app', {
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(await freePort()),
+      ANALYTICS_HOST: '127.0.0.1',
+      ANALYTICS_PORT: String(await freePort()),
+    })
+    try {
+      await assert.rejects(fetchText(`${app.url}/`, { timeoutMs: 500 }), /timeout after 500 ms/)
+      await waitForOutput(app, /analytics call failed/)
+    } finally {
+      await app.stop()
     }
   })
 })
