@@ -161,3 +161,17 @@ describe('httpbin', () => {
     assert.equal(usage.code, 64)
   })
 })
+
+describe('online boutique frontend', () => {
+  it('serves the home page and the health check its probes use', async () => {
+    const a = await start('boutique-frontend')
+    const home = await fetchText(`${a.url}/`)
+    assert.equal(home.status, 200)
+    assert.match(home.body, /<title>Online Boutique<\/title>/)
+    const h = await fetchText(`${a.url}/_healthz`, {
+      headers: { cookie: 'shop_session-id=x-readiness-probe' },
+    })
+    assert.equal(h.body, 'ok')
+    assert.equal((await fetchText(`${a.url}/nope`)).status, 404)
+  })
+})
