@@ -12,12 +12,17 @@ export const PRODUCT = {
 
 function layout(body: string, user: string | undefined): string {
   const auth = user
-    ? `<span class="user">${html(user)}</span> <a href="/logout" class="signout">sign out</a>`
-    : `<form method="post" action="/login" class="login">
-        <input type="text" name="username" placeholder="User Name">
-        <input type="password" name="passwd" placeholder="Password">
-        <button type="submit">Sign in</button>
-      </form>`
+    ? `<p class="user">${html(user)}</p>
+        <a href="logout" class="signout">Sign out</a>`
+    : `<button type="button" id="sign-in-button">Sign in</button>
+        <dialog id="dialog">
+          <h2>Sign in to BookInfo</h2>
+          <form method="post" action="login" name="login_form">
+            <label for="username">Username</label> <input id="username" name="username" required>
+            <label for="password">Password</label> <input id="password" name="passwd" type="password" required>
+            <button type="submit">Sign in</button>
+          </form>
+        </dialog>`
   return `<!DOCTYPE html>
 <html>
 <head>
@@ -25,10 +30,10 @@ function layout(body: string, user: string | undefined): string {
 <title>Simple Bookstore App</title>
 </head>
 <body>
-<nav class="navbar">
-  <a class="brand" href="#">BookInfo Sample</a>
+<nav class="bg-gray-800">
+  <a href="#" class="brand">BookInfo Sample</a>
   <div class="auth">
-      ${auth}
+        ${auth}
   </div>
 </nav>
 ${body}
@@ -37,57 +42,60 @@ ${body}
 `
 }
 
-const STAR =
-  '<svg class="w-5 h-5 COLOR" fill="FILL" stroke="currentColor" viewBox="0 0 24 24"><path d="M12 2l3 7h7l-5.5 4.5L18 21l-6-4-6 4 1.5-7.5L2 9h7z"/></svg>'
+const FILLED_STAR =
+  '<svg class="h-5 w-5 flex-none" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M12 2l3 7h7l-5.5 4.5L18 21l-6-4-6 4 1.5-7.5L2 9h7z"/></svg>'
+const EMPTY_STAR =
+  '<svg class="h-5 w-5 flex-none" viewBox="0 0 24 24" fill="none" stroke="currentColor" aria-hidden="true"><path d="M12 2l3 7h7l-5.5 4.5L18 21l-6-4-6 4 1.5-7.5L2 9h7z"/></svg>'
 
+/** N filled and 5−N empty stars in a `text-{color}-500` group. */
 function stars(n: number, color: string): string {
-  const cls = `text-${html(color)}-500`
-  const full = STAR.replace('COLOR', cls).replace('FILL', 'currentColor')
-  const empty = STAR.replace('COLOR', cls).replace('FILL', 'none')
   const k = Math.max(0, Math.min(5, Math.round(n)))
-  return full.repeat(k) + empty.repeat(5 - k)
+  return `<div class="flex gap-x-1 text-${html(color)}-500">${FILLED_STAR.repeat(k)}${EMPTY_STAR.repeat(5 - k)}</div>`
+}
+
+function errorBlock(heading: string, answer: BackendAnswer): string {
+  const text =
+    answer.body.error === undefined
+      ? ''
+      : `\n  <p class="text-lg text-gray-600">${html(String(answer.body.error))}</p>`
+  return `  <p class="text-2xl text-red-500">${heading}</p>${text}`
 }
 
 function detailsSection(d: BackendAnswer): string {
-  if (d.status !== 200) {
-    return `<div class="details">
-  <h4>Error fetching product details</h4>
-  <p>${html(String(d.body.error ?? ''))}</p>
-</div>`
-  }
-  const row = (k: string, label: string): string =>
-    `    <dt>${label}:</dt><dd>${html(String(d.body[k] ?? ''))}</dd>`
+  if (d.status !== 200)
+    return `<div class="details">\n${errorBlock('Error fetching product details', d)}\n</div>`
+  const cols = ['ISBN-10', 'Publisher', 'Pages', 'Type', 'Language']
+  const keys = ['ISBN-10', 'publisher', 'pages', 'type', 'language']
   return `<div class="details">
-  <h4>Book Details</h4>
-  <dl>
-${[row('type', 'Type'), row('pages', 'Pages'), row('publisher', 'Publisher'), row('language', 'Language'), row('ISBN-10', 'ISBN-10'), row('ISBN-13', 'ISBN-13')].join('\n')}
-  </dl>
+  <h4 class="text-3xl font-semibold">Book Details</h4>
+  <table>
+    <thead><tr>${cols.map((c) => `<th>${c}</th>`).join('')}</tr></thead>
+    <tbody><tr>${keys.map((k) => `<td>${html(String(d.body[k] ?? ''))}</td>`).join('')}</tr></tbody>
+  </table>
 </div>`
 }
 
 function reviewsSection(r: BackendAnswer): string {
-  if (r.status !== 200) {
-    return `<div class="reviews">
-  <h4>Error fetching product reviews!</h4>
-  <p>${html(String(r.body.error ?? ''))}</p>
-</div>`
-  }
+  if (r.status !== 200)
+    return `<div class="reviews">\n${errorBlock('Error fetching product reviews!', r)}\n</div>`
   const list = Array.isArray(r.body.reviews) ? (r.body.reviews as Record<string, unknown>[]) : []
+  const cluster = r.body.clustername
+  const servedBy = `Reviews served by: ${html(String(r.body.podname ?? ''))}${cluster !== undefined && cluster !== 'null' ? ` on cluster <div>${html(String(cluster))}</div>` : ''}`
   const items = list.map((rev) => {
     const rating = (rev.rating ?? {}) as { stars?: number; color?: string; error?: string }
     let ratingHtml = ''
-    if (typeof rating.stars === 'number')
-      ratingHtml = `\n    <div class="rating">${stars(rating.stars, rating.color ?? 'black')}</div>`
+    if (typeof rating.stars === 'number' && rating.stars > 0)
+      ratingHtml = `\n    ${stars(rating.stars, rating.color ?? 'black')}`
     else if (rating.error) ratingHtml = `\n    <p class="text-red-500">${html(rating.error)}</p>`
-    return `  <blockquote>
-    <p>${html(String(rev.text ?? ''))}</p>
-    <small>${html(String(rev.reviewer ?? ''))}</small>${ratingHtml}
-  </blockquote>`
+    return `  <section>${ratingHtml}
+    <blockquote><p>"${html(String(rev.text ?? ''))}"</p></blockquote>
+    <div class="font-semibold text-gray-900">${html(String(rev.reviewer ?? ''))}</div>
+    <div class="mt-0.5 text-gray-600 font-mono">${servedBy}</div>
+  </section>`
   })
   return `<div class="reviews">
-  <h4>Book Reviews</h4>
+  <h4 class="text-3xl font-semibold">Book Reviews</h4>
 ${items.join('\n')}
-  <dl><dt>Reviews served by:</dt><dd><u>${html(String(r.body.podname ?? ''))}</u>${r.body.clustername && r.body.clustername !== 'null' ? ` on cluster <u>${html(String(r.body.clustername))}</u>` : ''}</dd></dl>
 </div>`
 }
 
