@@ -102,3 +102,15 @@ export function commandFor(
 ): string[] {
   return [...absoluteCommand(entry.command, nodePath), ...(container.args ?? entry.args ?? [])]
 }
+
+/**
+ * The environment of a container of `entry`: the image's env, overlaid by the manifest's (already
+ * resolved: secrets decoded, `$(var)` expanded), then `extra` from the runtime (HOSTNAME, HOST, PORT, …).
+ */
+export function envFor(
+  entry: CatalogEntry,
+  manifestEnv: Readonly<Record<string, string>> = {},
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...entry.env, ...manifestEnv, ...extra }
+}

@@ -6,6 +6,7 @@ import {
   absoluteCommand,
   type CatalogEntry,
   commandFor,
+  envFor,
   loadCatalog,
   normalizeImage,
   resolveImage,
@@ -106,5 +107,18 @@ describe('sample catalog', () => {
       '--ignore-db-dir=lost+found',
     ])
     assert.deepEqual(storage.volumes, { '/var/lib/mysql': 'DATADIR' })
+    const reviews = resolveImage(
+      catalog,
+      'registry.istio.io/release/examples-bookinfo-reviews-v2:1.20.3',
+    )!.entry
+    assert.deepEqual(
+      envFor(reviews, { LOG_DIR: '/tmp/logs', STAR_COLOR: 'blue' }, { HOSTNAME: 'reviews-v2-1' }),
+      {
+        ENABLE_RATINGS: 'true',
+        STAR_COLOR: 'blue',
+        LOG_DIR: '/tmp/logs',
+        HOSTNAME: 'reviews-v2-1',
+      },
+    )
   })
 })
