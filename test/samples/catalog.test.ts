@@ -1,5 +1,6 @@
 /** samples/catalog.json: every container image of every tutorial manifest resolves to a stand-in that exists. */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import {
@@ -17,9 +18,16 @@ import { HAVE_SHARED, shared } from '../support/shared.ts'
 
 const catalog = loadCatalog()
 
-/** Every `{container, where}` of the Deployments, Pods and other pod templates among `resources`. */
-function containers(resources: Resource[]): { image: string; args?: string[]; where: string }[] {
-  const out: { image: string; args?: string[]; where: string }[] = []
+interface Found {
+  image: string
+  args?: string[]
+  env: Record<string, string>
+  where: string
+}
+
+/** Every container (image, args, plain env values) of the Deployments, Pods and other pod templates. */
+function containers(resources: Resource[]): Found[] {
+  const out: Found[] = []
   for (const r of resources) {
     const spec = r.body.spec as Record<string, unknown> | undefined
     const pod =
@@ -28,10 +36,19 @@ function containers(resources: Resource[]): { image: string; args?: string[]; wh
         : ((spec?.template as Record<string, unknown> | undefined)?.spec as Record<string, unknown>)
     if (!pod) continue
     for (const key of ['containers', 'initContainers']) {
-      for (const c of (pod[key] as { image?: string; args?: string[]; name?: string }[] | undefined) ?? []) {
+      type Container = {
+        image?: string
+        args?: string[]
+        name?: string
+        env?: { name: string; value?: string }[]
+      }
+      for (const c of (pod[key] as Container[] | undefined) ?? []) {
+        const env: Record<string, string> = {}
+        for (const e of c.env ?? []) if (typeof e.value === 'string') env[e.name] = e.value
         out.push({
           image: String(c.image),
           ...(c.args ? { args: c.args } : {}),
+          env,
           where: `${r.origin?.file}:${r.origin?.line} ${r.kind} ${r.metadata.name} container ${c.name}`,
         })
       }
@@ -59,6 +76,50 @@ describe('sample catalog', () => {
     const missing = found.filter((c) => !resolveImage(catalog, c.image)).map((c) => `${c.image} (${c.where})`)
     assert.deepEqual(missing, [])
     for (const c of found) checkEntry(resolveImage(catalog, c.image)!.entry, c.image)
+  })
+
+  it('starts each stand-in program the scenarios use from its catalogue command and manifest env', {
+    skip: !HAVE_SHARED,
+  }, async () => {
+    const loaded = await loadPaths([shared('scenarios')])
+    const byScript = new Map<string, { entry: CatalogEntry; c: Found }>()
+    for (const c of containers(loaded.resources)) {
+      const { entry } = resolveImage(catalog, c.image)!
+      if (entry.needs.some((n) => /mariadb-server|redis-server/.test(n))) continue
+      byScript.set(entry.command.join(' '), { entry, c })
+    }
+    const queue = [...byScript.values()]
+    const failures: string[] = []
+    const worker = async (): Promise<void> => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const { entry, c } = job
+        const argv = commandFor(entry, c.args ? { args: c.args } : {})
+        const env = envFor(entry, c.env, { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0' })
+        const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] })
+        let out = ''
+        const ready = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 15_000)
+          const onData = (b: Buffer): void => {
+            out += b.toString()
+            if (/listening on |idle: waiting/.test(out)) {
+              clearTimeout(timer)
+              resolve(true)
+            }
+          }
+          p.stdout.on('data', onData)
+          p.stderr.on('data', onData)
+          p.on('exit', () => {
+            clearTimeout(timer)
+            resolve(false)
+          })
+        })
+        p.kill('SIGKILL')
+        if (!ready) failures.push(`${c.image} (${c.where}) did not start:\n${out}`)
+      }
+    }
+    await Promise.all([worker(), worker(), worker()])
+    assert.deepEqual(failures, [])
+    assert.ok(byScript.size >= 14, `only ${byScript.size} stand-in programs`)
   })
 
   it('resolves the images the istio.io tasks use inline, and the versions by tag', () => {
