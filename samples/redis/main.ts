@@ -3,7 +3,7 @@
  * (default 6379), bound to `HOST` (default 0.0.0.0), without persistence, protected mode off as in the
  * Docker image. Prints `redis listening on redis://HOST:PORT` when Redis accepts connections.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { requireBinary, runServer } from '../lib/launch.ts'
@@ -13,6 +13,7 @@ const bin = requireBinary(['redis-server'], 'redis-server')
 const port = listenPort(6379)
 const host = listenHost()
 const dir = mkdtempSync(join(tmpdir(), 'weir-redis-'))
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
 const args = [
   '--port',
   String(port),
