@@ -53,9 +53,12 @@ export function localizeConfig(config: ProxyConfig, net: LocalNetwork): LocalCon
         net.gatewayPort !== undefined && (l.port === 80 || (l.port === 8080 && !gatewayPorts.has(80)))
           ? net.gatewayPort
           : 0
+      const inPod = gatewayContainerPort(l.port)
+      const clash = inPod !== l.port && gatewayPorts.has(inPod)
+      const shadowed = l.port === 8080 && gatewayPorts.has(80)
       add(l, [
         { host: '127.0.0.1', port: front },
-        { host: net.podIP, port: gatewayContainerPort(l.port) },
+        ...(clash || shadowed ? [] : [{ host: net.podIP, port: inPod }]),
       ])
     } else if (l.direction === 'inbound') add(l, [{ host: net.podIP, port: l.port }])
     else add(l, net.bindsFor(l))
