@@ -54,12 +54,9 @@ export function localizeConfig(config: ProxyConfig, net: LocalNetwork): LocalCon
           ? net.gatewayPort
           : 0
       const inPod = gatewayContainerPort(l.port)
-      const clash = inPod !== l.port && gatewayPorts.has(inPod)
-      const shadowed = l.port === 8080 && gatewayPorts.has(80)
-      add(l, [
-        { host: '127.0.0.1', port: front },
-        ...(clash || shadowed ? [] : [{ host: net.podIP, port: inPod }]),
-      ])
+      // A server on 8080 next to one on 80: the pod's port 8080 belongs to the port-80 server (80 → 8080).
+      const shadowed = [...gatewayPorts].some((q) => q !== l.port && gatewayContainerPort(q) === l.port)
+      add(l, [{ host: '127.0.0.1', port: front }, ...(shadowed ? [] : [{ host: net.podIP, port: inPod }])])
     } else if (l.direction === 'inbound') add(l, [{ host: net.podIP, port: l.port }])
     else add(l, net.bindsFor(l))
   }
