@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { KubeObject } from '../../src/runtime/kube.ts'
+import { processStartTime } from '../../src/runtime/process/records.ts'
 
 /** The test fixtures' catalog. */
 export const FIXTURE_CATALOG = fileURLToPath(new URL('./fixtures/catalog.json', import.meta.url))
@@ -89,14 +90,9 @@ export function getText(url: string, headers: Record<string, string> = {}): Prom
   })
 }
 
-/** True when a pid is alive. */
+/** True when a pid is alive (a zombie nobody reaped yet counts as dead). */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+  return processStartTime(pid) !== undefined
 }
 
 /** Runs a command without blocking the event loop (the runtime under test lives in this process). */
