@@ -14,11 +14,11 @@ export interface ProcessRecord {
 }
 
 /** The start time of a live process, or undefined when it is gone. */
-export function processStartTime(pid: number): number | undefined {
+export function processStartTime(pid: number, orZombie = false): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    if (fields[0] === 'Z' || fields[0] === 'X') return undefined
+    if (!orZombie && (fields[0] === 'Z' || fields[0] === 'X')) return undefined
     const v = Number(fields[19])
     return Number.isFinite(v) ? v : undefined
   } catch {
@@ -40,7 +40,8 @@ export function recordsDir(stateDir: string): string {
 export function recordProcess(stateDir: string, pid: number, what: string): () => void {
   const dir = recordsDir(stateDir)
   mkdirSync(dir, { recursive: true })
-  const startTime = processStartTime(pid)
+  // A leader that already exited (a zombie not yet reaped) is still recorded: its group may live on.
+  const startTime = processStartTime(pid, true)
   const file = join(dir, `${pid}.json`)
   if (startTime !== undefined)
     writeFileSync(file, JSON.stringify({ pid, startTime, what } satisfies ProcessRecord))
@@ -68,23 +69,57 @@ export function readRecords(stateDir: string): ProcessRecord[] {
   return out
 }
 
+/** Pids of live processes in process group `pgid` (zombies excluded). */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = []
+  let names: string[]
+  try {
+    names = readdirSync('/proc')
+  } catch {
+    return out
+  }
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue
+    try {
+      const stat = readFileSync(`/proc/${n}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) out.push(Number(n))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
 /**
- * Kills (SIGKILL, whole process group) every recorded process that is still the same process, waits until
- * they are gone (bounded), and clears the records. Returns how many were killed.
+ * The processes a record stands for: its whole group while the leader is the recorded process; once the
+ * leader is gone, whatever is left in its group (a group id is not reused while the group has members);
+ * nothing when the pid now belongs to another process.
+ */
+function leftovers(r: ProcessRecord): number[] {
+  const start = processStartTime(r.pid)
+  if (start !== undefined && start !== r.startTime) return []
+  return groupMembers(r.pid)
+}
+
+/**
+ * Kills (SIGKILL) every process left from the recorded children (their process groups), waits until they
+ * are gone (bounded), and clears the records. Returns how many processes were killed.
  */
 export async function reapRecorded(stateDir: string, timeoutMs = 3000): Promise<number> {
-  const live = readRecords(stateDir).filter(isAlive)
-  for (const r of live) {
-    for (const target of [-r.pid, r.pid]) {
-      try {
-        process.kill(target, 'SIGKILL')
-      } catch {
-        // already gone
-      }
+  const records = readRecords(stateDir)
+  const targets = new Set<number>()
+  for (const r of records) for (const pid of leftovers(r)) targets.add(pid)
+  for (const pid of targets) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
     }
   }
   const deadline = Date.now() + timeoutMs
-  while (live.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  const live = (): boolean => [...targets].some((pid) => processStartTime(pid) !== undefined)
+  while (live() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   rmSync(recordsDir(stateDir), { recursive: true, force: true })
-  return live.length
+  return targets.size
 }
