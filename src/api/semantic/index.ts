@@ -2,7 +2,7 @@
 import { splitApiVersion } from '../kinds.ts'
 import type { Resource } from '../resource.ts'
 import type { Finding } from '../validate.ts'
-import { createFindings, type Obj, obj } from './common.ts'
+import { checkLabels, createFindings, type Obj, obj } from './common.ts'
 import { checkCoreKind } from './core.ts'
 import { checkDestinationRule } from './destinationrule.ts'
 import { checkGateway } from './gateway.ts'
