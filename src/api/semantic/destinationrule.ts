@@ -40,17 +40,35 @@ export function checkDestinationRule(f: Findings, spec: Obj): void {
   checkLabels(f, ['spec', 'workloadSelector', 'matchLabels'], obj(spec.workloadSelector)?.matchLabels)
 }
 
+const POLICY_BLOCKS = [
+  'outlierDetection',
+  'connectionPool',
+  'loadBalancer',
+  'tls',
+  'portLevelSettings',
+  'tunnel',
+  'proxyProtocol',
+]
+
 function checkTrafficPolicy(f: Findings, path: Segment[], tp: Obj | undefined): void {
   if (!tp) return
+  if (!POLICY_BLOCKS.some((k) => has(tp, k)) && !has(tp, 'retryBudget')) {
+    f.error(path, 'traffic policy must have at least one field')
+    return
+  }
+  if (has(tp, 'tunnel') && has(tp, 'proxyProtocol'))
+    f.error(path, 'tunnel and proxyProtocol must not be set together')
   checkPolicyBlocks(f, path, tp)
   list(tp.portLevelSettings).forEach((s, i) => {
     const pls = obj(s)
     if (!pls) return
     const p = [...path, 'portLevelSettings', i]
     const port = obj(pls.port)
-    if (!port || !has(port, 'number')) f.error([...p, 'port'], 'port traffic policy must have a port number')
-    else checkPort(f, [...p, 'port', 'number'], port.number)
-    checkPolicyBlocks(f, p, pls)
+    if (!port) f.error([...p, 'port'], 'portTrafficPolicy must have valid port')
+    else if (has(port, 'number')) checkPort(f, [...p, 'port', 'number'], port.number)
+    if (!['outlierDetection', 'connectionPool', 'loadBalancer', 'tls'].some((k) => has(pls, k))) {
+      f.error(p, 'port traffic policy must have at least one field')
+    } else checkPolicyBlocks(f, p, pls)
   })
 }
 
@@ -61,28 +79,96 @@ function checkPolicyBlocks(f: Findings, path: Segment[], tp: Obj): void {
     if (has(od, 'consecutiveErrors')) {
       f.warn(
         [...p, 'consecutiveErrors'],
-        '"consecutiveErrors" is deprecated and ignored; use "consecutive5xxErrors" or "consecutiveGatewayErrors"',
+        'outlier detection consecutive errors is deprecated (and ignored), use consecutiveGatewayErrors or consecutive5xxErrors instead',
         codes.DEPRECATED,
       )
     }
-    const mep = num(od.maxEjectionPercent)
-    if (mep !== undefined && (mep < 0 || mep > 100)) {
-      f.error([...p, 'maxEjectionPercent'], 'max ejection percent must be between 0 and 100')
+    if (od.splitExternalLocalOriginErrors !== true && (num(od.consecutiveLocalOriginFailures) ?? 0) > 0) {
+      f.error(
+        [...p, 'consecutiveLocalOriginFailures'],
+        'outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false',
+      )
     }
-    const mhp = num(od.minHealthPercent)
-    if (mhp !== undefined && (mhp < 0 || mhp > 100)) {
-      f.error([...p, 'minHealthPercent'], 'minimum health percent must be between 0 and 100')
-    }
-  }
-  const tls = obj(tp.tls)
-  if (tls && str(tls.mode) === 'ISTIO_MUTUAL') {
-    for (const k of ['clientCertificate', 'privateKey', 'caCertificates', 'credentialName']) {
-      if (str(tls[k])) f.error([...path, 'tls', k], `ISTIO_MUTUAL TLS cannot have associated ${k}`)
+    for (const k of ['maxEjectionPercent', 'minHealthPercent']) {
+      const v = num(od[k])
+      if (v !== undefined && (v < 0 || v > 100)) f.error([...p, k], `${k} ${v} must be in range 0..100`)
     }
   }
-  const ch = obj(obj(tp.loadBalancer)?.consistentHash)
-  const cookie = obj(ch?.httpCookie)
-  if (cookie && (str(cookie.name) ?? '') === '') {
-    f.error([...path, 'loadBalancer', 'consistentHash', 'httpCookie', 'name'], 'name required for HttpCookie')
+  const cp = obj(tp.connectionPool)
+  if (cp && !has(cp, 'http') && !has(cp, 'tcp'))
+    f.error([...path, 'connectionPool'], 'connection pool must have at least one field')
+  const http = obj(cp?.http)
+  if (http && http.h2UpgradePolicy === 'UPGRADE' && http.useClientProtocol === true) {
+    f.error(
+      [...path, 'connectionPool', 'http', 'useClientProtocol'],
+      'use client protocol must not be true when H2UpgradePolicy is UPGRADE',
+    )
+  }
+  checkClientTls(f, [...path, 'tls'], obj(tp.tls))
+  checkLoadBalancer(f, [...path, 'loadBalancer'], obj(tp.loadBalancer))
+  const tunnel = obj(tp.tunnel)
+  if (tunnel) {
+    const proto = str(tunnel.protocol) ?? ''
+    if (proto !== '' && proto !== 'CONNECT' && proto !== 'POST') {
+      f.error([...path, 'tunnel', 'protocol'], 'tunnel protocol must be "CONNECT" or "POST"')
+    }
+    checkPort(f, [...path, 'tunnel', 'targetPort'], tunnel.targetPort ?? 0)
+  }
+}
+
+function checkClientTls(f: Findings, path: Segment[], tls: Obj | undefined): void {
+  if (!tls) return
+  const mode = str(tls.mode) ?? 'DISABLE'
+  const set = (k: string) => (str(tls[k]) ?? '') !== ''
+  if (mode === 'ISTIO_MUTUAL') {
+    for (const k of ['clientCertificate', 'privateKey', 'caCertificates', 'credentialName', 'caCrl']) {
+      if (set(k)) f.error([...path, k], `ISTIO_MUTUAL TLS cannot have associated ${k}`)
+    }
+  } else if (mode === 'MUTUAL' && !set('credentialName')) {
+    if (!set('clientCertificate'))
+      f.error([...path, 'clientCertificate'], 'client certificate required for mutual tls')
+    if (!set('privateKey')) f.error([...path, 'privateKey'], 'private key required for mutual tls')
+  }
+}
+
+function isPrime(x: number): boolean {
+  if (x !== 0 && x < 4) return true
+  if (x % 2 === 0) return false
+  for (let d = 3; d * d <= x; d += 2) if (x % d === 0) return false
+  return true
+}
+
+function checkLoadBalancer(f: Findings, path: Segment[], lb: Obj | undefined): void {
+  if (!lb) return
+  const ch = obj(lb.consistentHash)
+  if (ch) {
+    const p = [...path, 'consistentHash']
+    const cookie = obj(ch.httpCookie)
+    if (cookie && (str(cookie.name) ?? '') === '')
+      f.error([...p, 'httpCookie', 'name'], 'name required for HttpCookie')
+    if ((num(ch.minimumRingSize) ?? 0) !== 0) {
+      if (has(ch, 'maglev') || has(ch, 'ringHash'))
+        f.error(p, 'only one of MinimumRingSize or Maglev/Ringhash can be specified')
+      else
+        f.warn(
+          [...p, 'minimumRingSize'],
+          'consistent hash MinimumRingSize is deprecated, use ringHash.minimumRingSize',
+          codes.DEPRECATED,
+        )
+    }
+    const maglev = obj(ch.maglev)
+    if (maglev) {
+      const size = num(maglev.tableSize) ?? 0
+      if (size === 0) f.error([...p, 'maglev', 'tableSize'], 'tableSize must be set for maglev')
+      else if (size >= 5000011)
+        f.error([...p, 'maglev', 'tableSize'], 'tableSize must be less than 5000011 for maglev')
+      else if (!isPrime(size))
+        f.error([...p, 'maglev', 'tableSize'], 'tableSize must be a prime number for maglev')
+    }
+  }
+  const warm = obj(lb.warmup)
+  const aggression = num(warm?.aggression)
+  if (aggression !== undefined && aggression < 1) {
+    f.error([...path, 'warmup', 'aggression'], 'aggression should be greater than or equal to 1')
   }
 }

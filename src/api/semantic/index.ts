@@ -26,7 +26,9 @@ export function semanticFindings(r: Resource): Finding[] {
   if (group === 'networking.istio.io') NETWORKING[r.kind]?.(f, spec)
   else if (group === 'security.istio.io' && r.kind === 'AuthorizationPolicy')
     checkAuthorizationPolicy(f, spec)
-  else if (group === 'authentication.istio.io' && r.kind === 'Policy') checkLegacyPolicy(f, spec)
+  else if (group === 'security.istio.io') {
+    checkLabels(f, ['spec', 'selector', 'matchLabels'], obj(spec.selector)?.matchLabels)
+  } else if (group === 'authentication.istio.io' && r.kind === 'Policy') checkLegacyPolicy(f, spec)
   else if (group === '' || group === 'apps') checkCoreKind(f, r)
   return f.list
 }
