@@ -1,7 +1,8 @@
 /**
  * @module scripts/gen-schemas — writes `src/api/schemas/istio-crds.json`, the compact form of Istio's CRD
  * schemas that `src/api/validate.ts` checks resources against. Run after updating the shared CRD file:
- * `npm run gen:schemas [path/to/crd-all.gen.yaml]` (default `../shared/istio-crds/crd-all.gen.yaml`).
+ * `npm run gen:schemas [path/to/crd-all.gen.yaml [out.json]]` (default `../shared/istio-crds/crd-all.gen.yaml`
+ * and `src/api/schemas/istio-crds.json`).
  *
  * The output keeps everything validation needs (types, properties, required, enums, bounds, patterns,
  * oneOf/anyOf/allOf/not, nullable, formats, x-kubernetes-* markers and CEL rules) and drops descriptions.
@@ -126,9 +127,10 @@ function main(): void {
     kinds,
     schemas,
   }
-  writeFileSync(OUT, `${JSON.stringify(out)}\n`)
+  const target = process.argv[3] ?? OUT
+  writeFileSync(target, `${JSON.stringify(out)}\n`)
   const sizes = Object.entries(kinds).map(([k, v]) => `${k} ${Object.keys(v).join(',')}`)
-  process.stdout.write(`wrote ${OUT} (${schemas.length} schemas)\n${sizes.join('\n')}\n`)
+  process.stdout.write(`wrote ${target} (${schemas.length} schemas)\n${sizes.join('\n')}\n`)
 }
 
 main()

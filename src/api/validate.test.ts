@@ -397,3 +397,47 @@ describe('validateResource: the tutorials', { skip: !HAVE_SHARED && 'shared/ is 
     assert.deepEqual(errors, [])
   })
 })
+
+describe('validateResource: more of Istio webhook checks', () => {
+  const errs = (text: string) => check(text).filter((d) => d.severity === 'Error')
+
+  it('VirtualService: duplicate hosts, exportTo, SNI hosts within the VS hosts, JWT claims only on gateways', () => {
+    const head = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\nspec:\n'
+    const route = '  tcp:\n  - route:\n    - destination: {host: a}\n'
+    assert.match(
+      errs(`${head}  hosts: ["*.example.com", "a.example.com"]\n${route}`)[0]?.message ?? '',
+      /duplicate hosts/,
+    )
+    assert.match(
+      errs(`${head}  hosts: [a]\n  exportTo: ["*", "."]\n${route}`)[0]?.message ?? '',
+      /both public/,
+    )
+    const tls = `${head}  hosts: ["*.example.com"]\n  tls:\n  - match:\n    - sniHosts: [other.org]\n    route:\n    - destination: {host: a}\n`
+    assert.deepEqual(
+      errs(tls).map((d) => [d.path, d.source?.line]),
+      [['spec.tls[0].match[0].sniHosts[0]', 8]],
+    )
+    const jwt = `${head}  hosts: [a]\n  http:\n  - match:\n    - headers:\n        "@request.auth.claims.group": {exact: admin}\n    route:\n    - destination: {host: a}\n`
+    assert.match(errs(jwt)[0]?.message ?? '', /only supported for gateway/)
+    assert.deepEqual(errs(jwt.replace('  hosts: [a]\n', '  hosts: [a]\n  gateways: [gw]\n')), [])
+  })
+
+  it('DestinationRule: an empty trafficPolicy and MUTUAL TLS without a certificate', () => {
+    const dr = (tp: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: d}\nspec:\n  host: a\n  trafficPolicy: ${tp}\n`
+    assert.match(errs(dr('{}'))[0]?.message ?? '', /traffic policy must have at least one field/)
+    assert.deepEqual(
+      errs(dr('{tls: {mode: MUTUAL}}')).map((d) => d.message),
+      ['client certificate required for mutual tls', 'private key required for mutual tls'],
+    )
+    assert.deepEqual(errs(dr('{tls: {mode: ISTIO_MUTUAL}}')), [])
+  })
+
+  it('AuthorizationPolicy: CUSTOM needs rules and a provider name', () => {
+    const ap = (extra: string) =>
+      `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p}\nspec:\n  action: CUSTOM\n${extra}`
+    assert.match(errs(ap(''))[0]?.message ?? '', /CUSTOM action without `rules`/)
+    assert.match(errs(ap('  rules: [{}]\n'))[0]?.message ?? '', /provider.name/)
+    assert.deepEqual(errs(ap('  provider: {name: ext-authz}\n  rules: [{}]\n')), [])
+  })
+})

@@ -216,3 +216,43 @@ export const PROTOCOLS = new Set([
   'UDP',
   'HBONE',
 ])
+
+/** Istio's `host.Name.Matches`: true when either host name covers the other (wildcards included). */
+export function hostsOverlap(a: string, b: string): boolean {
+  const x = a.toLowerCase()
+  const y = b.toLowerCase()
+  if (x === y || x === '*' || y === '*') return true
+  const xw = x.startsWith('*')
+  const yw = y.startsWith('*')
+  if (xw && yw) return x.length > y.length ? x.endsWith(y.slice(1)) : y.endsWith(x.slice(1))
+  if (xw) return y.endsWith(x.slice(1))
+  if (yw) return x.endsWith(y.slice(1))
+  return false
+}
+
+/** Istio's `host.Name.SubsetOf`: every name `sub` covers is covered by `sup`. */
+export function hostSubsetOf(sub: string, sup: string): boolean {
+  const x = sub.toLowerCase()
+  const y = sup.toLowerCase()
+  if (y === '*' || x === y) return true
+  if (!y.startsWith('*')) return false
+  return x.endsWith(y.slice(1))
+}
+
+/** Checks `exportTo`: `.`, `*`, `~` or namespace names, no duplicates, `*` alone. */
+export function checkExportTo(f: Findings, path: Segment[], v: unknown, allowNone: boolean): void {
+  const entries = list(v).filter((e): e is string => typeof e === 'string')
+  const seen = new Set<string>()
+  entries.forEach((e, i) => {
+    if (seen.has(e)) f.error([...path, i], `duplicate entries in exportTo for entry ${e}`)
+    seen.add(e)
+    if (e === '.' || e === '*' || (e === '~' && allowNone)) return
+    if (!isDns1123Label(e))
+      f.error([...path, i], `invalid exportTo value "${e}": must be ".", "*" or a namespace name`)
+  })
+  if (seen.has('*') && entries.length > 1) {
+    f.error(path, 'cannot have both public (*) and non-public exportTo values for a resource')
+  }
+  if (seen.has('~') && entries.length > 1)
+    f.error(path, 'cannot export service entry to no one (~) and someone')
+}

@@ -2,6 +2,7 @@
 import { codes } from '../codes.ts'
 import type { Segment } from '../k8s-path.ts'
 import {
+  checkExportTo,
   checkLabels,
   checkPort,
   type Findings,
@@ -38,6 +39,7 @@ export function checkDestinationRule(f: Findings, spec: Obj): void {
     checkTrafficPolicy(f, [...path, 'trafficPolicy'], obj(subset.trafficPolicy))
   })
   checkLabels(f, ['spec', 'workloadSelector', 'matchLabels'], obj(spec.workloadSelector)?.matchLabels)
+  checkExportTo(f, ['spec', 'exportTo'], spec.exportTo, false)
 }
 
 const POLICY_BLOCKS = [

@@ -5,9 +5,18 @@ import { checkLabels, type Findings, has, list, type Obj, obj, str } from './com
 export function checkAuthorizationPolicy(f: Findings, spec: Obj): void {
   const action = str(spec.action) ?? 'ALLOW'
   const provider = obj(spec.provider)
-  if (action === 'CUSTOM' && !provider) f.error(['spec', 'provider'], 'CUSTOM action without provider')
-  if (action !== 'CUSTOM' && provider)
+  if (action === 'CUSTOM') {
+    if (!has(spec, 'rules')) {
+      f.error(
+        ['spec'],
+        'CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request',
+      )
+    } else if ((str(provider?.name) ?? '') === '') {
+      f.error(['spec', 'provider', 'name'], '`provider.name` must not be empty')
+    }
+  } else if (provider) {
     f.error(['spec', 'provider'], `provider is only allowed with the CUSTOM action, not ${action}`)
+  }
   checkLabels(f, ['spec', 'selector', 'matchLabels'], obj(spec.selector)?.matchLabels)
   list(spec.rules).forEach((r, i) => {
     const rule = obj(r)

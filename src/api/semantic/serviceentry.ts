@@ -1,6 +1,7 @@
 /** @module api/semantic/serviceentry — Istio's webhook checks for ServiceEntry and Sidecar. */
 import type { Segment } from '../k8s-path.ts'
 import {
+  checkExportTo,
   checkLabels,
   checkPort,
   type Findings,
@@ -73,6 +74,7 @@ export function checkServiceEntry(f: Findings, spec: Obj): void {
     }
   })
   checkLabels(f, ['spec', 'workloadSelector', 'labels'], obj(spec.workloadSelector)?.labels)
+  checkExportTo(f, ['spec', 'exportTo'], spec.exportTo, true)
 }
 
 /** Checks a Sidecar spec. */

@@ -3,12 +3,15 @@ import { STATUS_CODES } from 'node:http'
 import { codes } from '../codes.ts'
 import type { Segment } from '../k8s-path.ts'
 import {
+  checkExportTo,
   checkLabels,
   checkPercentage,
   checkPort,
   checkStringMatch,
   type Findings,
   has,
+  hostSubsetOf,
+  hostsOverlap,
   isDns1123Label,
   isIpAddress,
   isIpOrCidr,
@@ -82,9 +85,22 @@ export function checkVirtualService(f: Findings, spec: Obj): void {
       )
     }
   })
+  const names = hosts.filter((h): h is string => typeof h === 'string')
+  if (names.every((h) => !wildcardDomainProblem(h) || isIpAddress(h))) {
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        const a = names[i] as string
+        const b = names[j] as string
+        if (hostsOverlap(a, b))
+          f.error([...base, 'hosts', j], `duplicate hosts in virtual service: ${a} & ${b}`)
+      }
+    }
+  }
   gateways.forEach((g, i) => {
     if (typeof g === 'string') checkGatewayName(f, [...base, 'gateways', i], g)
   })
+  checkExportTo(f, [...base, 'exportTo'], spec.exportTo, false)
+  if (appliesToMesh) checkNoJwtClaimRouting(f, base, spec)
   if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0) {
     f.error(base, 'http, tcp or tls must be provided in virtual service')
   }
@@ -113,10 +129,38 @@ export function checkVirtualService(f: Findings, spec: Obj): void {
       if (match && list(match.sniHosts).length === 0) {
         f.error([...path, 'match', j], 'TLS match must have at least one SNI host')
       }
+      list(match?.sniHosts).forEach((sni, k) => {
+        if (typeof sni !== 'string') return
+        const p = wildcardDomainProblem(sni)
+        if (p) f.error([...path, 'match', j, 'sniHosts', k], p)
+        else if (!names.some((h) => hostSubsetOf(sni, h))) {
+          f.error(
+            [...path, 'match', j, 'sniHosts', k],
+            `SNI host "${sni}" is not a compatible subset of any of the virtual service hosts: [${names.join(', ')}]`,
+          )
+        }
+      })
       checkL4Match(f, [...path, 'match', j], match)
     })
     if (list(route.route).length === 0) f.error(path, 'TLS route is required')
     checkDestinations(f, [...path, 'route'], list(route.route))
+  })
+}
+
+/** JWT-claim routing (`@request.auth.claims.…` header keys) works only on gateways. */
+function checkNoJwtClaimRouting(f: Findings, base: Segment[], spec: Obj): void {
+  list(spec.http).forEach((r, i) => {
+    list(obj(r)?.match).forEach((m, j) => {
+      for (const k of ['headers', 'withoutHeaders']) {
+        for (const key of Object.keys(obj(obj(m)?.[k]) ?? {})) {
+          if (!key.startsWith('@request.auth.claims')) continue
+          f.error(
+            [...base, 'http', i, 'match', j, k, key],
+            `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: [${list(spec.gateways).join(', ')}]`,
+          )
+        }
+      }
+    })
   })
 }
 
@@ -187,7 +231,7 @@ function checkHttpMatch(f: Findings, path: Segment[], match: Obj): void {
     const headers = obj(match[k])
     if (!headers) continue
     for (const [name, sm] of Object.entries(headers)) {
-      if (name !== name.toLowerCase()) {
+      if (name !== name.toLowerCase() && !name.startsWith('@request.auth.claims')) {
         f.error([...path, k, name], `header match ${name} must be lowercase`)
         continue
       }
