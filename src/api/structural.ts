@@ -38,6 +38,31 @@ function getAjv(): Ajv {
   return ajv
 }
 
+const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } }
+
+/** Kubernetes ObjectMeta as the API server decodes it: unknown fields are errors, labels are strings. */
+const OBJECT_META: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    generateName: { type: 'string' },
+    namespace: { type: 'string' },
+    selfLink: { type: 'string' },
+    uid: { type: 'string' },
+    resourceVersion: { type: 'string' },
+    generation: { type: 'integer' },
+    creationTimestamp: { type: 'string', nullable: true },
+    deletionTimestamp: { type: 'string', nullable: true },
+    deletionGracePeriodSeconds: { type: 'integer' },
+    labels: STRING_MAP,
+    annotations: STRING_MAP,
+    ownerReferences: { type: 'array', items: { type: 'object' } },
+    finalizers: { type: 'array', items: { type: 'string' } },
+    managedFields: { type: 'array', items: { type: 'object' } },
+  },
+}
+
 /** JSON-Schema formats the Kubernetes API server checks on strings; other formats are ignored. */
 const STRING_FORMATS = new Set(['date-time', 'byte'])
 
@@ -94,7 +119,7 @@ export function toJsonSchema(s: StructuralSchema, root = false): JsonSchema {
     out.properties = {
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
-      metadata: { type: 'object' },
+      metadata: OBJECT_META,
       ...props,
     }
   }

@@ -252,8 +252,8 @@ describe('validateResource: Istio semantic checks (WEIR0102)', () => {
     assert.deepEqual(
       d.map((x) => [x.severity, x.code, x.path]),
       [
-        ['Warning', 'WEIR0103', 'spec.http[0].fault.delay.percent'],
         ['Warning', 'WEIR0103', 'spec.http[0].mirrorPercent'],
+        ['Warning', 'WEIR0103', 'spec.http[0].fault.delay.percent'],
       ],
     )
   })
@@ -299,7 +299,7 @@ spec:
 `)
     assert.deepEqual(
       d.map((x) => x.path),
-      ['spec.servers[1].port.protocol', 'spec.servers[1].port.name', 'spec.servers[2].tls'],
+      ['spec.servers[1].port.name', 'spec.servers[1].port.protocol', 'spec.servers[2].tls'],
     )
   })
 
@@ -439,5 +439,39 @@ describe('validateResource: more of Istio webhook checks', () => {
     assert.match(errs(ap(''))[0]?.message ?? '', /CUSTOM action without `rules`/)
     assert.match(errs(ap('  rules: [{}]\n'))[0]?.message ?? '', /provider.name/)
     assert.deepEqual(errs(ap('  provider: {name: ext-authz}\n  rules: [{}]\n')), [])
+  })
+})
+
+describe('validateResource: metadata', () => {
+  it('rejects an unknown metadata field, a non-string label and bad label or name syntax', () => {
+    const d = check(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: Reviews_DR
+  labels:
+    version: 2
+  lables: {a: b}
+spec:
+  host: reviews
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: 1reviews
+  labels: {"app/": x}
+spec:
+  ports: [{port: 9080}]
+`)
+    assert.deepEqual(
+      d.map((x) => [x.code, x.path, x.source?.line]),
+      [
+        ['WEIR0102', 'metadata.name', 4],
+        ['WEIR0101', 'metadata.labels.version', 6],
+        ['WEIR0101', 'metadata.lables', 7],
+        ['WEIR0102', 'metadata.name', 14],
+        ['WEIR0102', 'metadata.labels.app/', 15],
+      ],
+    )
+    assert.match(d[2]?.message ?? '', /unknown field "metadata.lables"/)
   })
 })

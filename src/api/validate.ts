@@ -28,7 +28,12 @@ export interface Finding {
  */
 export function validateResource(resource: Resource): Diagnostic[] {
   try {
-    return findingsOf(resource).map((f) => toDiagnostic(resource, f))
+    const diags = findingsOf(resource).map((f) => toDiagnostic(resource, f))
+    // In file order, as a reader goes through the resource (stable for findings on one line).
+    return diags.sort(
+      (a, b) =>
+        (a.source?.line ?? 0) - (b.source?.line ?? 0) || (a.source?.column ?? 0) - (b.source?.column ?? 0),
+    )
   } catch (err) {
     return [
       toDiagnostic(resource, {

@@ -6,6 +6,7 @@ import { checkLabels, createFindings, type Obj, obj } from './common.ts'
 import { checkCoreKind } from './core.ts'
 import { checkDestinationRule } from './destinationrule.ts'
 import { checkGateway } from './gateway.ts'
+import { checkMetadata } from './metadata.ts'
 import { checkAuthorizationPolicy, checkLegacyPolicy } from './security.ts'
 import { checkServiceEntry, checkSidecar } from './serviceentry.ts'
 import { checkVirtualService } from './virtualservice.ts'
@@ -23,6 +24,7 @@ export function semanticFindings(r: Resource): Finding[] {
   const f = createFindings()
   const { group } = splitApiVersion(r.apiVersion)
   const spec = obj(r.body.spec) ?? {}
+  checkMetadata(f, r)
   if (group === 'networking.istio.io') NETWORKING[r.kind]?.(f, spec)
   else if (group === 'security.istio.io' && r.kind === 'AuthorizationPolicy')
     checkAuthorizationPolicy(f, spec)
