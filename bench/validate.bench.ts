@@ -131,10 +131,18 @@ const parseOnly = time(() => {
   return loaded.resources.length
 })
 
+const resources = parseText(text, 'bench.yaml').resources
+const validateOnly = time(() => {
+  let problems = 0
+  for (const r of resources) problems += validateResource(r).length
+  return problems
+})
+
 process.stdout.write(
   `${(text.length / 1024).toFixed(0)} KiB, ${2 * N} resources (${N} VirtualServices + ${N} DestinationRules)\n` +
     `yaml.parseAllDocuments:         ${baseline.ms.toFixed(0)} ms\n` +
     `parseText only:                 ${parseOnly.ms.toFixed(0)} ms\n` +
+    `validateResource only:          ${validateOnly.ms.toFixed(0)} ms (${((validateOnly.ms * 1000) / (2 * N)).toFixed(0)} µs per resource)\n` +
     `parseText + validateResource:   ${weir.ms.toFixed(0)} ms (best of ${RUNS}; ${weir.result} problems; goal < 1000 ms)\n` +
     `ratio to yaml.parseAllDocuments: ${(weir.ms / baseline.ms).toFixed(2)}x\n`,
 )

@@ -98,6 +98,20 @@ describe('Istio webhook data set (webhook-dataset/)', {
       assert.deepEqual(errorsOf(toResource(obj)), [])
     })
   }
+  for (const f of files.slice(0, 3)) {
+    it(`${f} is rejected with the webhook-always-reject annotation`, () => {
+      const obj = parse(readFileSync(`${dir}/${f}`, 'utf8')) as Record<string, unknown>
+      const meta = (obj.metadata ?? {}) as Record<string, unknown>
+      meta.annotations = { 'internal.istio.io/webhook-always-reject': 'true' }
+      obj.metadata = meta
+      const errors = errorsOf(toResource(obj))
+      assert.ok(
+        errors.some((m) =>
+          m.includes('"internal.istio.io/webhook-always-reject" annotation found, rejecting'),
+        ),
+      )
+    })
+  }
   it('covers all 33 objects', () => {
     assert.equal(files.length, 33)
   })

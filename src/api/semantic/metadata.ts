@@ -20,7 +20,13 @@ export function checkMetadata(f: Findings, r: Resource): void {
     )
   }
   checkLabels(f, ['metadata', 'labels'], r.metadata.labels)
+  // Istio's webhook rejects this annotation on purpose (its integration tests use it).
+  if (r.apiVersion.includes('.istio.io/') && r.metadata.annotations?.[ALWAYS_REJECT] === 'true') {
+    f.error(['metadata', 'annotations', ALWAYS_REJECT], `"${ALWAYS_REJECT}" annotation found, rejecting`)
+  }
 }
+
+const ALWAYS_REJECT = 'internal.istio.io/webhook-always-reject'
 
 function nameProblem(kind: string, apiVersion: string, name: string): string | undefined {
   if ((kind === 'Service' || kind === 'Namespace') && apiVersion === 'v1') {
