@@ -182,7 +182,8 @@ function describeErrors(errors: ErrorObject[], body: unknown, root: StructuralSc
     const base = segmentsOf(e.instancePath, body)
     const p = problemOf(e, base, body, root)
     if (!p) continue
-    const key = `${k8sPath(p.path, root)}\u0000${p.message}`
+    // One problem per field: the first (type, bounds and length come before pattern in ajv's order).
+    const key = k8sPath(p.path, root)
     if (seen.has(key)) continue
     seen.add(key)
     out.push(p)
