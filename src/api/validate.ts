@@ -50,19 +50,28 @@ function findingsOf(resource: Resource): Finding[] {
   const info = lookupKind(resource.apiVersion, resource.kind)
   const crd = crdSchemaFor(resource.apiVersion, resource.kind)
   const out: Finding[] = []
+  // A field with a schema error gets no semantic error too: one diagnostic per broken input. A CEL rule
+  // on an object (`spec: … portLevelMtls requires selector`) only hides findings on that same object.
+  const covers: ((path: readonly Segment[]) => boolean)[] = []
   if (crd) {
     const structural = validateStructure(resource.body, crd.id, crd.schema)
-    const problems = structural.length > 0 ? structural : checkCelRules(resource.body, crd.schema)
-    for (const p of problems)
+    const cel = structural.length > 0 ? [] : checkCelRules(resource.body, crd.schema)
+    for (const p of [...structural, ...cel]) {
       out.push({ path: p.path, message: p.message, severity: 'Error', code: codes.SCHEMA })
+    }
+    for (const p of structural) covers.push((path) => isAtOrUnder(path, p.path))
+    for (const p of cel) covers.push((path) => samePath(path, p.path))
   }
   if (info?.status === 'ignored') return out
-  const schemaPaths = out.map((f) => f.path)
   for (const f of semanticFindings(resource)) {
-    if (f.severity === 'Error' && schemaPaths.some((p) => isAtOrUnder(f.path, p))) continue
+    if (f.severity === 'Error' && covers.some((c) => c(f.path))) continue
     out.push(f)
   }
   return out
+}
+
+function samePath(a: readonly Segment[], b: readonly Segment[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i])
 }
 
 function isAtOrUnder(path: readonly Segment[], parent: readonly Segment[]): boolean {
