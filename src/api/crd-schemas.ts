@@ -2,8 +2,9 @@
  * @module api/crd-schemas — Istio's CRD schemas (generated into `schemas/istio-crds.json` by
  * `scripts/gen-schemas.ts`), looked up by apiVersion and kind.
  */
-import { readFileSync } from 'node:fs'
 import { splitApiVersion } from './kinds.ts'
+// A JSON module import, so `tsc -p tsconfig.build.json` copies the data into dist/ as well.
+import data from './schemas/istio-crds.json' with { type: 'json' }
 
 /** A Kubernetes structural schema node (OpenAPI v3 subset plus `x-kubernetes-*` markers). */
 export interface StructuralSchema {
@@ -51,13 +52,9 @@ interface SchemaFile {
   schemas: StructuralSchema[]
 }
 
-let file: SchemaFile | undefined
+const file = data as unknown as SchemaFile
 
 function load(): SchemaFile {
-  if (!file) {
-    const url = new URL('./schemas/istio-crds.json', import.meta.url)
-    file = JSON.parse(readFileSync(url, 'utf8')) as SchemaFile
-  }
   return file
 }
 
