@@ -475,3 +475,39 @@ spec:
     assert.match(d[2]?.message ?? '', /unknown field "metadata.lables"/)
   })
 })
+
+describe('validateResource: Sidecar and ServiceEntry ports', () => {
+  const errs = (text: string) => check(text).filter((d) => d.severity === 'Error')
+
+  it('Sidecar: egress hosts are namespace/dnsName, an empty Sidecar is rejected', () => {
+    const sc = (spec: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec:${spec}\n`
+    assert.deepEqual(errs(sc('\n  egress:\n  - hosts: ["./*", "istio-system/*"]')), [])
+    assert.deepEqual(
+      errs(sc('\n  egress:\n  - hosts: ["reviews"]')).map((d) => [d.path, d.source?.line]),
+      [['spec.egress[0].hosts[0]', 6]],
+    )
+    assert.match(errs(sc(' {}'))[0]?.message ?? '', /empty configuration/)
+  })
+
+  it('ServiceEntry: port names are unique (CRD list-map rule) and protocols known', () => {
+    const d = check(`apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: s}
+spec:
+  hosts: [api.example.com]
+  resolution: DNS
+  ports:
+  - {number: 80, name: http, protocol: HTTP}
+  - {number: 8080, name: http, protocol: HTTP}
+  - {number: 9000, name: x, protocol: QUIC}
+`)
+    assert.deepEqual(
+      d.map((x) => [x.code, x.path, x.source?.line]),
+      [
+        ['WEIR0101', 'spec.ports[1]', 9],
+        ['WEIR0102', 'spec.ports[2].protocol', 10],
+      ],
+    )
+  })
+})

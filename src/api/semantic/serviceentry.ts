@@ -49,15 +49,11 @@ export function checkServiceEntry(f: Findings, spec: Obj): void {
   if (resolution === 'STATIC' && endpoints.length === 0 && !has(spec, 'workloadSelector')) {
     f.error(['spec', 'endpoints'], 'endpoints must be provided if service entry discovery mode is static')
   }
-  const names = new Set<string>()
+  // Duplicate port names and numbers are the CRD's own rules (list-type map, CEL).
   list(spec.ports).forEach((p, i) => {
     const port = obj(p)
     if (!port) return
     const path: Segment[] = ['spec', 'ports', i]
-    const name = str(port.name) ?? ''
-    if (name !== '' && names.has(name))
-      f.error([...path, 'name'], `service entry port name "${name}" already defined`)
-    names.add(name)
     const protocol = str(port.protocol)
     if (protocol !== undefined && !PROTOCOLS.has(protocol.toUpperCase())) {
       f.error([...path, 'protocol'], `unsupported protocol "${protocol}"`)
