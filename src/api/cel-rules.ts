@@ -114,7 +114,11 @@ function walk(
       const where = r.fieldPath ? k8sPath(path, root) + r.fieldPath : k8sPath(path, root)
       const msg = r.message ?? `failed rule: ${r.rule}`
       const detail = res.error ? `${msg}: ${res.error}` : msg
-      out.push({ path, message: `${where}: Invalid value: "${selfType(s, v)}": ${detail}` })
+      out.push({
+        path,
+        message: `${where}: Invalid value: "${selfType(s, v)}": ${detail}`,
+        wholeObject: true,
+      })
     }
   }
   if (Array.isArray(v)) {

@@ -12,6 +12,8 @@ import { describeValue, k8sPath, type Segment, typeName } from './k8s-path.ts'
 export interface SchemaProblem {
   path: Segment[]
   message: string
+  /** A rule about the object as a whole (a CEL rule): it does not speak for the fields inside it. */
+  wholeObject?: boolean
 }
 
 type JsonSchema = Record<string, unknown>

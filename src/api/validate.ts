@@ -59,8 +59,9 @@ function findingsOf(resource: Resource): Finding[] {
     for (const p of [...structural, ...cel]) {
       out.push({ path: p.path, message: p.message, severity: 'Error', code: codes.SCHEMA })
     }
-    for (const p of structural) covers.push((path) => isAtOrUnder(path, p.path))
-    for (const p of cel) covers.push((path) => samePath(path, p.path))
+    for (const p of [...structural, ...cel]) {
+      covers.push(p.wholeObject ? (path) => samePath(path, p.path) : (path) => isAtOrUnder(path, p.path))
+    }
   }
   if (info?.status === 'ignored') return out
   for (const f of semanticFindings(resource)) {
