@@ -46,19 +46,26 @@ export function createDebugHandler(
 
 function configDump(push: PushServer, url: URL, res: ServerResponse): void {
   const proxy = url.searchParams.get('proxy')
-  if (!proxy) return sendJson(res, 400, { error: 'query parameter proxy=<pod>.<namespace> is required' })
+  if (!proxy) {
+    sendJson(res, 400, { error: 'query parameter proxy=<pod>.<namespace> is required' })
+    return
+  }
   const config = push.configDump(proxy)
   if (!config) {
     const connected = push.status().some((r) => r.proxy === proxy)
     const why = connected ? 'no config has been sent to it yet' : 'it is not connected to this control plane'
-    return sendJson(res, 404, { error: `proxy ${proxy}: ${why}` })
+    sendJson(res, 404, { error: `proxy ${proxy}: ${why}` })
+    return
   }
   sendJson(res, 200, config)
 }
 
 async function sync(push: PushServer, url: URL, res: ServerResponse): Promise<void> {
   const raw = Number(url.searchParams.get('timeoutMs') ?? '0')
-  if (!Number.isFinite(raw) || raw < 0) return sendJson(res, 400, { error: 'timeoutMs must be a number ≥ 0' })
+  if (!Number.isFinite(raw) || raw < 0) {
+    sendJson(res, 400, { error: 'timeoutMs must be a number ≥ 0' })
+    return
+  }
   const result = await push.waitForConvergence(Math.min(raw, MAX_SYNC_WAIT_MS))
   if (res.destroyed) return
   const body: SyncReport = {

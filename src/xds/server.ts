@@ -232,7 +232,10 @@ export function createPushServer(opts: PushServerOptions): PushServer {
         .end(`use POST ${PUSH_STREAM_PATH}\n`)
       return
     }
-    if (!hasBearer(req, opts.token)) return sendUnauthorized(res)
+    if (!hasBearer(req, opts.token)) {
+      sendUnauthorized(res)
+      return
+    }
     if (closed) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('push server is closing\n')
       return
@@ -254,15 +257,24 @@ export function createPushServer(opts: PushServerOptions): PushServer {
     const lines = createLineSplitter(
       (line) => {
         const parsed = parseFromProxy(line)
-        if (!parsed.ok) return fail('BAD_MESSAGE', parsed.error)
+        if (!parsed.ok) {
+          fail('BAD_MESSAGE', parsed.error)
+          return
+        }
         const m = parsed.message
         if (m.type === 'hello') {
-          if (stream) return fail('BAD_MESSAGE', 'hello sent twice on one stream')
+          if (stream) {
+            fail('BAD_MESSAGE', 'hello sent twice on one stream')
+            return
+          }
           clearTimeout(helloTimer)
           stream = onHello(res, m.node, m.lastVersion)
           return
         }
-        if (!stream) return fail('BAD_MESSAGE', `${m.type} before hello`)
+        if (!stream) {
+          fail('BAD_MESSAGE', `${m.type} before hello`)
+          return
+        }
         if (m.type === 'ack') onAnswer(stream, 'ack', m.version, m.nonce)
         else onAnswer(stream, 'nack', m.version, m.nonce, m.error)
       },
