@@ -61,7 +61,10 @@ export function clusterRows(config: ProxyConfig, f: ConfigFilter = {}): string[]
     if (f.direction !== undefined && direction !== f.direction) continue
     rows.push([name, fqdn, port, subset, direction, TYPE[c.type] ?? c.type, ''])
   }
-  return rows
+  // istioctl's order: FQDN, then port, subset (none first) and direction.
+  const key = (r: string[]): string =>
+    [r[1], (r[2] ?? '').padStart(5, '0'), r[3] === '-' ? '' : r[3], r[4]].join('\0')
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }
 
 function describeBackends(backends: readonly WeightedBackend[], fallback: string): string {
