@@ -76,6 +76,8 @@ interface Stream extends ProxyStreamState {
 
 const HELLO_TIMEOUT_MS = 10_000
 const MAX_LINE = 1 << 20
+/** Proxies pushed per event-loop turn (Istio throttles with PILOT_PUSH_THROTTLE = 100 concurrent pushes). */
+const PUSH_BATCH = 50
 
 /** Creates a push server. See docs/adr/0001-push-transport.md for the wire format. */
 export function createPushServer(opts: PushServerOptions): PushServer {
@@ -98,8 +100,15 @@ export function createPushServer(opts: PushServerOptions): PushServer {
   }, opts.pingIntervalMs ?? 15_000)
   ping.unref()
 
+  // Waiters are checked once per event-loop turn, not once per ACK: a check walks every stream.
+  let notifyQueued = false
   const notify = (): void => {
-    for (const w of [...waiters]) w()
+    if (notifyQueued || waiters.size === 0) return
+    notifyQueued = true
+    setImmediate(() => {
+      notifyQueued = false
+      for (const w of [...waiters]) w()
+    })
   }
 
   const send = (s: Stream, msg: FromControlPlane): void => {
@@ -133,7 +142,13 @@ export function createPushServer(opts: PushServerOptions): PushServer {
   async function pushAll(triggeredAt: number): Promise<void> {
     pushing = true
     try {
-      await Promise.all([...streams.values()].map((s) => pushTo(s, triggeredAt)))
+      // In batches, yielding to the event loop between them, so the first proxies' ACKs are read while
+      // later configs are still being computed (compute and the proxies' apply then overlap).
+      const all = [...streams.values()]
+      for (let i = 0; i < all.length; i += PUSH_BATCH) {
+        if (i > 0) await new Promise((r) => setImmediate(r))
+        await Promise.all(all.slice(i, i + PUSH_BATCH).map((s) => pushTo(s, triggeredAt)))
+      }
     } finally {
       pushing = false
     }
