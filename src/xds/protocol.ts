@@ -164,3 +164,11 @@ export function parseFromControlPlane(line: string): Parsed<FromControlPlane> {
       }
   }
 }
+
+/** `{ name, namespace }` of a proxy id `pod.namespace` (split at the last dot, as istioctl does). */
+export function splitProxyId(id: string): { name: string; namespace: string } {
+  const dot = id.lastIndexOf('.')
+  return dot <= 0
+    ? { name: id, namespace: 'default' }
+    : { name: id.slice(0, dot), namespace: id.slice(dot + 1) }
+}

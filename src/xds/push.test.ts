@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import type { ProxyConfig } from '../proxyconfig/types.ts'
 import { type ApplyResult, type ConfigStream, connectConfigStream } from './client.ts'
-import type { ProxyNode } from './protocol.ts'
+import { type ProxyNode, splitProxyId } from './protocol.ts'
 import { createPushServer, type PushServer } from './server.ts'
 import { listenPushServer, type PushListener } from './standalone.ts'
 import { eventually, tinyConfig } from './testing.ts'
@@ -184,4 +184,37 @@ test('a debug request without the token is refused; with it, config_dump answers
   assert.equal(((await dump.json()) as ProxyConfig).node.id, 'details-v1.default')
   const missing = await fetch(`${listener.url}/debug/config_dump?proxy=nope.default`, { headers: auth })
   assert.equal(missing.status, 404)
+})
+
+test('a slow proxy that gets several pushes while applying ends on the newest config', async () => {
+  const { push, listener, generation } = await startServer()
+  const applied: string[] = []
+  const stream = connectConfigStream({
+    url: listener.url,
+    token: TOKEN,
+    node: { id: 'slow.default', namespace: 'default' },
+    onConfig: async (config) => {
+      await new Promise((r) => setTimeout(r, 30))
+      applied.push(config.version)
+      return { ok: true }
+    },
+  })
+  cleanups.push(() => stream.close())
+  await eventually('first config', () => row(push, 'slow.default')?.state === 'SYNCED')
+  for (const g of ['g1', 'g2', 'g3']) {
+    generation.set('default', g)
+    push.configChanged()
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  assert.equal((await push.waitForConvergence(5_000)).converged, true)
+  const final = row(push, 'slow.default')!
+  assert.equal(final.acked?.version, tinyConfig({ id: 'slow.default', namespace: 'default' }, 'g3').version)
+  assert.equal(applied.at(-1), final.acked?.version)
+  assert.equal(stream.state().version, final.acked?.version)
+})
+
+test('splitProxyId splits at the last dot', () => {
+  assert.deepEqual(splitProxyId('reviews-v1-abc.default'), { name: 'reviews-v1-abc', namespace: 'default' })
+  assert.deepEqual(splitProxyId('a.b.c'), { name: 'a.b', namespace: 'c' })
+  assert.deepEqual(splitProxyId('lonely'), { name: 'lonely', namespace: 'default' })
 })
