@@ -183,6 +183,7 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
     current = req
     st.connects++
     req.setNoDelay(true)
+    armIdle(req) // also bounds the wait for the response headers
     req.on('response', (res) => onResponse(req, res))
     req.on('error', (err) => lost(req, String(err)))
     req.on('close', () => lost(req, 'connection closed'))

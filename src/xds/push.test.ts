@@ -1,5 +1,6 @@
 /** @module xds/push.test — push server and client over real sockets: ack, nack, selective pushes, coalescing, reconnect. */
 import assert from 'node:assert/strict'
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
 import { after, test } from 'node:test'
 import type { ProxyConfig } from '../proxyconfig/types.ts'
 import { type ApplyResult, type ConfigStream, connectConfigStream } from './client.ts'
@@ -217,4 +218,26 @@ test('splitProxyId splits at the last dot', () => {
   assert.deepEqual(splitProxyId('reviews-v1-abc.default'), { name: 'reviews-v1-abc', namespace: 'default' })
   assert.deepEqual(splitProxyId('a.b.c'), { name: 'a.b', namespace: 'c' })
   assert.deepEqual(splitProxyId('lonely'), { name: 'lonely', namespace: 'default' })
+})
+
+test('a control plane that accepts but never answers is given up on after the idle timeout, and retried', async () => {
+  const sockets: Socket[] = []
+  const silent = createNetServer((socket) => sockets.push(socket))
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy()
+    return new Promise((r) => silent.close(r))
+  })
+  const port = (silent.address() as AddressInfo).port
+  const stream = connectConfigStream({
+    url: `http://127.0.0.1:${port}`,
+    token: TOKEN,
+    node: { id: 'patient.default' },
+    idleTimeoutMs: 50,
+    backoff: { initialMs: 10, maxMs: 20 },
+    onConfig: () => ({ ok: true }),
+  })
+  cleanups.push(() => stream.close())
+  await eventually('reconnect attempts', () => stream.state().connects >= 3)
+  assert.match(stream.state().lastError ?? '', /no message for 50 ms/)
 })
