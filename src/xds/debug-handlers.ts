@@ -16,7 +16,8 @@ export interface SyncReport {
 /**
  * Creates a handler serving, behind the bearer token:
  * - `GET /debug/proxy-status` → `ProxyStatusRow[]` (JSON), one per connected proxy;
- * - `GET /debug/config_dump?proxy=<pod.ns>` → the `ProxyConfig` last sent to that proxy (404 if none);
+ * - `GET /debug/config_dump?proxy=<pod.ns>` → the `ProxyConfig` last sent to that proxy, private keys
+ *   redacted (404 if none);
  * - `GET /debug/sync?timeoutMs=<n>` → {@link SyncReport}, after waiting up to n ms (≤ 60 s) for convergence.
  * Returns false, without touching the response, for any other path.
  */
@@ -57,7 +58,14 @@ function configDump(push: PushServer, url: URL, res: ServerResponse): void {
     sendJson(res, 404, { error: `proxy ${proxy}: ${why}` })
     return
   }
-  sendJson(res, 200, config)
+  sendJson(res, 200, redactSecrets(config))
+}
+
+/** A deep copy with every `privateKey` replaced by `[redacted]`, as Envoy's config_dump does for secrets. */
+export function redactSecrets<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (k, v) => (k === 'privateKey' && typeof v === 'string' ? '[redacted]' : v)),
+  )
 }
 
 async function sync(push: PushServer, url: URL, res: ServerResponse): Promise<void> {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { backoffDelay } from './backoff.ts'
+import { redactSecrets } from './debug-handlers.ts'
 import { createLineSplitter } from './lines.ts'
 import { encodeMessage, PUSH_PROTOCOL, parseFromControlPlane, parseFromProxy } from './protocol.ts'
 
@@ -77,4 +78,11 @@ test('reconnect backoff doubles, is capped, and is jittered within [d/2, d]', ()
     backoffDelay(99, cfg, () => 0),
     500,
   )
+})
+
+test('config dumps redact private keys and keep everything else', () => {
+  const tls = { mode: 'SIMPLE', serverCertificate: 'CERT', privateKey: 'KEY' }
+  const out = redactSecrets({ listeners: [{ tls }] })
+  assert.deepEqual(out, { listeners: [{ tls: { ...tls, privateKey: '[redacted]' } }] })
+  assert.equal(tls.privateKey, 'KEY')
 })
