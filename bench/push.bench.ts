@@ -1,6 +1,6 @@
-/**
- * @module bench/push.bench — push convergence at 1,000 proxies: one config change, time until every proxy acked.
- *
+/** @module bench/push.bench — push convergence at 1,000 proxies: one config change, time until every proxy acked. */
+
+/*
  * Run: `node_modules/.bin/node bench/push.bench.ts [proxies=1000] [rounds=5]`. The push server runs in this
  * process; the simulated proxies (real push clients over loopback) in one child process. Per round, the
  * config of every proxy changes (a VirtualService-like route change); per-proxy convergence is the time
