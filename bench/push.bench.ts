@@ -1,7 +1,7 @@
 /** @module bench/push.bench — push convergence at 1,000 proxies: one config change, time until every proxy acked. */
 
 /*
- * Run: `node_modules/.bin/node bench/push.bench.ts [proxies=1000] [rounds=5]`. The push server runs in this
+ * Run: `node_modules/.bin/node bench/push.bench.ts [proxies=1000] [rounds=5] [services=20]`. The push server runs in this
  * process; the simulated proxies (real push clients over loopback) in one child process. Per round, the
  * config of every proxy changes (a VirtualService-like route change); per-proxy convergence is the time
  * from `configChanged()` to that proxy's ACK as the server records it (debounce 0, so this is the
@@ -30,7 +30,7 @@ interface Result {
 const pct = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
-async function run(proxies: number, rounds: number): Promise<Result> {
+async function run(proxies: number, rounds: number, services: number): Promise<Result> {
   let generation = 0
   const push = createPushServer({
     token: TOKEN,
@@ -86,8 +86,11 @@ async function run(proxies: number, rounds: number): Promise<Result> {
 
 const proxies = Number(process.argv[2] ?? 1000)
 const rounds = Number(process.argv[3] ?? 5)
-const baseline = await run(10, rounds)
-const big = await run(proxies, rounds)
+const services = Number(process.argv[4] ?? 20)
+const bytes = JSON.stringify(tinyConfig({ id: 'x.default' }, 'g', services)).length
+process.stdout.write(`config: ${services} services, ${(bytes / 1024).toFixed(1)} KiB of JSON per proxy\n`)
+const baseline = await run(10, rounds, services)
+const big = await run(proxies, rounds, services)
 const fmt = (r: Result): string =>
   `${String(r.proxies).padStart(5)} proxies: convergence p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; server CPU ${r.cpuMsPerRound} ms/push; server RSS ${r.rssMb} MiB`
 process.stdout.write(`baseline ${fmt(baseline)}\n`)

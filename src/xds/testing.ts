@@ -1,10 +1,13 @@
 /** @module xds/testing — helpers for tests and benchmarks of the push protocol: tiny configs, bounded waits. */
-import type { ProxyConfig } from '../proxyconfig/types.ts'
+import type { Cluster, ProxyConfig } from '../proxyconfig/types.ts'
 import { withVersion } from '../proxyconfig/version.ts'
 import type { ProxyNode } from './protocol.ts'
 
-/** A small, valid ProxyConfig for `node` whose content (hence version) depends on `generation`. */
-export function tinyConfig(node: ProxyNode, generation: string | number): ProxyConfig {
+/**
+ * A small, valid ProxyConfig for `node` whose content (hence version) depends on `generation`, with
+ * `services` extra EDS clusters of 3 endpoints each (to make configs of a realistic size in benchmarks).
+ */
+export function tinyConfig(node: ProxyNode, generation: string | number, services = 0): ProxyConfig {
   const ns = node.namespace ?? node.id.split('.').slice(-1)[0] ?? 'default'
   return withVersion({
     node: {
@@ -57,8 +60,30 @@ export function tinyConfig(node: ProxyNode, generation: string | number): ProxyC
         ],
       },
     },
-    clusters: {},
+    clusters: Object.fromEntries(
+      Array.from({ length: services }, (_, i) => extraCluster(i)).map((c) => [c.name, c]),
+    ),
   })
+}
+
+function extraCluster(i: number): Cluster {
+  const host = `svc-${i}.default.svc.cluster.local`
+  return {
+    name: `outbound|8080||${host}`,
+    type: 'eds',
+    direction: 'outbound',
+    service: { host, name: `svc-${i}`, namespace: 'default', port: 8080 },
+    protocol: 'http1',
+    endpoints: [1, 2, 3].map((n) => ({
+      address: `127.1.${i % 250}.${n}`,
+      port: 8080,
+      ready: true,
+      labels: { app: `svc-${i}` },
+    })),
+    lb: { kind: 'LEAST_REQUEST' },
+    connectTimeoutMs: 10_000,
+    circuitBreaker: {},
+  }
 }
 
 /** Polls `cond` every 10 ms until it holds; throws after `timeoutMs` (default 5 s) naming `what`. */
