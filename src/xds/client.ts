@@ -132,6 +132,7 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
   function lost(req: ClientRequest, why: string): void {
     if (req !== current) return
     current = undefined
+    req.destroy()
     st.connected = false
     clearTimeout(idleTimer)
     if (closed) return

@@ -68,6 +68,7 @@ export interface PushServer {
 }
 
 interface Stream extends ProxyStreamState {
+  req: IncomingMessage
   res: ServerResponse
   /** The socket buffer is full: the next push waits for 'drain' (only the newest config is sent). */
   blocked: boolean
@@ -78,6 +79,15 @@ const HELLO_TIMEOUT_MS = 10_000
 const MAX_LINE = 1 << 20
 /** Proxies pushed per event-loop turn (Istio throttles with PILOT_PUSH_THROTTLE = 100 concurrent pushes). */
 const PUSH_BATCH = 50
+
+/** Ends a stream: the last bytes are flushed, then the connection (whose request never ends) is closed. */
+function endStream(req: IncomingMessage, res: ServerResponse, last?: string): void {
+  if (res.writableEnded) {
+    if (res.writableFinished) req.destroy()
+    return
+  }
+  res.end(last ?? '', () => req.destroy())
+}
 
 /** Creates a push server. See docs/adr/0001-push-transport.md for the wire format. */
 export function createPushServer(opts: PushServerOptions): PushServer {
@@ -175,14 +185,19 @@ export function createPushServer(opts: PushServerOptions): PushServer {
     )
   }
 
-  function onHello(res: ServerResponse, node: ProxyNode, lastVersion: string | undefined): Stream {
+  function onHello(
+    req: IncomingMessage,
+    res: ServerResponse,
+    node: ProxyNode,
+    lastVersion: string | undefined,
+  ): Stream {
     const previous = streams.get(node.id)
     if (previous) {
       opts.log?.info({ proxy: node.id }, 'a newer stream replaces this proxy’s stream')
       streams.delete(node.id)
-      previous.res.end()
+      endStream(previous.req, previous.res)
     }
-    const s: Stream = { node, res, connectedAt: Date.now(), blocked: false }
+    const s: Stream = { node, req, res, connectedAt: Date.now(), blocked: false }
     if (lastVersion !== undefined) s.runningVersion = lastVersion
     streams.set(node.id, s)
     metrics.connected.set(streams.size)
@@ -265,8 +280,7 @@ export function createPushServer(opts: PushServerOptions): PushServer {
     let stream: Stream | undefined
     const fail = (code: string, message: string): void => {
       opts.log?.warn({ proxy: stream?.node.id, code, message }, 'push stream protocol error')
-      res.end(encodeMessage({ type: 'error', error: { code, message } }))
-      req.destroy()
+      endStream(req, res, encodeMessage({ type: 'error', error: { code, message } }))
     }
     const helloTimer = setTimeout(() => fail('NO_HELLO', 'no hello within 10 s'), HELLO_TIMEOUT_MS)
     const lines = createLineSplitter(
@@ -283,7 +297,7 @@ export function createPushServer(opts: PushServerOptions): PushServer {
             return
           }
           clearTimeout(helloTimer)
-          stream = onHello(res, m.node, m.lastVersion)
+          stream = onHello(req, res, m.node, m.lastVersion)
           return
         }
         if (!stream) {
@@ -304,7 +318,7 @@ export function createPushServer(opts: PushServerOptions): PushServer {
         metrics.connected.set(streams.size)
         notify()
       }
-      if (!res.writableEnded) res.end()
+      endStream(req, res)
     }
     req.on('end', gone)
     req.on('error', gone)
@@ -355,7 +369,7 @@ export function createPushServer(opts: PushServerOptions): PushServer {
       clearInterval(ping)
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
-      for (const s of streams.values()) s.res.end()
+      for (const s of streams.values()) endStream(s.req, s.res)
       streams.clear()
       metrics.connected.set(0)
       notify()
