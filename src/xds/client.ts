@@ -74,6 +74,8 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
   let idleTimer: NodeJS.Timeout | undefined
   let queue: Promise<void> = Promise.resolve()
   let latestNonce = ''
+  /** The `error` message the control plane sent before ending the current stream, if any. */
+  let serverError: string | undefined
 
   const answer = (req: ClientRequest, msg: FromProxy): void => {
     if (req === current && !req.destroyed) req.write(encodeMessage(msg))
@@ -118,8 +120,11 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
       latestNonce = m.nonce
       queue = queue.then(() => apply(req, m))
     } else if (m.type === 'error') {
-      st.lastError = `${m.error.code}: ${m.error.message}`
-      opts.log?.warn({ error: m.error }, 'control plane refused the stream')
+      serverError = `${m.error.code}: ${m.error.message}`
+      opts.log?.warn({ error: m.error }, 'control plane ended the stream')
+      // Another stream with this proxy's id took over: retry slowly, so two proxies sharing an id
+      // do not keep replacing each other at full speed.
+      if (m.error.code === 'REPLACED') attempt = 64
     }
   }
 
@@ -136,7 +141,7 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
     st.connected = false
     clearTimeout(idleTimer)
     if (closed) return
-    st.lastError = why
+    st.lastError = serverError ?? why
     const delay = backoffDelay(attempt++, backoff)
     opts.log?.info({ why, delayMs: delay }, 'push stream lost; the proxy keeps its config and reconnects')
     retryTimer = setTimeout(connect, delay)
@@ -182,6 +187,7 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
       headers: { authorization: `Bearer ${opts.token}`, 'content-type': NDJSON, accept: NDJSON },
     })
     current = req
+    serverError = undefined
     st.connects++
     req.setNoDelay(true)
     armIdle(req) // also bounds the wait for the response headers

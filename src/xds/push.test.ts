@@ -241,3 +241,17 @@ test('a control plane that accepts but never answers is given up on after the id
   await eventually('reconnect attempts', () => stream.state().connects >= 3)
   assert.match(stream.state().lastError ?? '', /no message for 50 ms/)
 })
+
+test('a second stream with the same proxy id replaces the first, which backs off', async () => {
+  const { push, listener } = await startServer()
+  const first = startProxy(listener.url, 'dup.default')
+  await eventually('first synced', () => row(push, 'dup.default')?.state === 'SYNCED')
+  const second = startProxy(listener.url, 'dup.default')
+  await eventually('first replaced', () => first.stream.state().lastError?.startsWith('REPLACED') === true)
+  await eventually(
+    'second synced',
+    () => second.stream.state().connected && row(push, 'dup.default')?.state === 'SYNCED',
+  )
+  assert.equal(push.status().length, 1)
+  assert.equal(first.stream.state().connects, 1, 'the replaced stream waits out a long backoff')
+})

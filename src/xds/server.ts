@@ -195,7 +195,12 @@ export function createPushServer(opts: PushServerOptions): PushServer {
     if (previous) {
       opts.log?.info({ proxy: node.id }, 'a newer stream replaces this proxy’s stream')
       streams.delete(node.id)
-      endStream(previous.req, previous.res)
+      const replaced = `a newer stream for proxy ${node.id} connected (two proxies with one id?)`
+      endStream(
+        previous.req,
+        previous.res,
+        encodeMessage({ type: 'error', error: { code: 'REPLACED', message: replaced } }),
+      )
     }
     const s: Stream = { node, req, res, connectedAt: Date.now(), blocked: false }
     if (lastVersion !== undefined) s.runningVersion = lastVersion
