@@ -106,7 +106,7 @@ export function createPushServer(opts: PushServerOptions): PushServer {
   let closed = false
 
   const ping = setInterval(() => {
-    for (const s of streams.values()) if (!s.blocked) s.res.write(encodeMessage({ type: 'ping' }))
+    for (const s of streams.values()) if (!s.blocked) send(s, { type: 'ping' })
   }, opts.pingIntervalMs ?? 15_000)
   ping.unref()
 
@@ -125,20 +125,24 @@ export function createPushServer(opts: PushServerOptions): PushServer {
     if (!s.res.write(encodeMessage(msg))) s.blocked = true
   }
 
+  /** The proxy's config now, or undefined (logged) when `configFor` fails. */
+  async function configOf(s: Stream): Promise<ProxyConfig | undefined> {
+    try {
+      return await opts.configFor(s.node)
+    } catch (err) {
+      opts.log?.warn({ proxy: s.node.id, err: String(err) }, 'config for proxy failed; nothing pushed')
+      return undefined
+    }
+  }
+
   /** Computes the proxy's config and sends it when its version differs from the one sent last. */
-  async function pushTo(s: Stream, triggeredAt: number | undefined): Promise<void> {
+  async function pushTo(s: Stream, triggeredAt: number | undefined, known?: ProxyConfig): Promise<void> {
     if (s.blocked) {
       s.deferred = triggeredAt ?? s.deferred ?? Date.now()
       return
     }
-    let config: ProxyConfig
-    try {
-      config = await opts.configFor(s.node)
-    } catch (err) {
-      opts.log?.warn({ proxy: s.node.id, err: String(err) }, 'config for proxy failed; nothing pushed')
-      return
-    }
-    if (streams.get(s.node.id) !== s) return
+    const config = known ?? (await configOf(s))
+    if (!config || streams.get(s.node.id) !== s) return
     const version = config.version || configVersion(config)
     if (s.sent?.version === version) return
     const nonce = `${noncePrefix}-${(++nonceSeq).toString(36)}`
@@ -219,15 +223,10 @@ export function createPushServer(opts: PushServerOptions): PushServer {
   /** First config of a stream. A proxy that already runs the current version is not sent it again. */
   async function resume(s: Stream, lastVersion: string | undefined): Promise<void> {
     if (lastVersion === undefined) return pushTo(s, undefined)
-    let config: ProxyConfig
-    try {
-      config = await opts.configFor(s.node)
-    } catch (err) {
-      opts.log?.warn({ proxy: s.node.id, err: String(err) }, 'config for proxy failed; nothing pushed')
-      return
-    }
+    const config = await configOf(s)
+    if (!config) return
     const version = config.version || configVersion(config)
-    if (version !== lastVersion || streams.get(s.node.id) !== s || s.sent) return pushTo(s, undefined)
+    if (version !== lastVersion || streams.get(s.node.id) !== s || s.sent) return pushTo(s, undefined, config)
     const at = Date.now()
     s.sent = { version, nonce: 'resumed', at, config }
     s.acked = { version, nonce: 'resumed', at }
