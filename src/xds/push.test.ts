@@ -128,7 +128,9 @@ test('only proxies whose config changed are pushed, and a burst of changes is on
   assert.equal(a.applied.length, 2, 'a got one push for the whole burst')
   assert.match(JSON.stringify(a.applied[1]), /\|g49\|/)
   assert.equal(b.applied.length, 1, 'b was not pushed')
-  assert.match(await push.metrics(), /pilot_xds_pushes\{type="config"\} 3/)
+  const metrics = await push.metrics()
+  assert.match(metrics, /pilot_xds_pushes\{type="config"\} 3/)
+  assert.match(metrics, /pilot_proxy_convergence_time_count 1\n/, 'one change-to-ACK observation (a)')
 })
 
 test('when the control plane goes away the proxy keeps its config and reconnects with lastVersion', async () => {
