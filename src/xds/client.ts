@@ -116,6 +116,7 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
       return
     }
     const m = parsed.message
+    if (m.type !== 'error') attempt = 0 // a working stream, not one refused right after the hello
     if (m.type === 'config') {
       latestNonce = m.nonce
       queue = queue.then(() => apply(req, m))
@@ -161,7 +162,6 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
       })
       return
     }
-    attempt = 0
     st.connected = true
     armIdle(req)
     const lines = createLineSplitter(
