@@ -10,6 +10,7 @@
  * gives the scaling ratio. Not a test.
  */
 import { spawn } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { ProxyConfig } from '../src/proxyconfig/types.ts'
@@ -111,3 +112,6 @@ process.stdout.write(
   `ratio (${big.proxies}/${baseline.proxies} proxies): p99 ×${(big.p99 / Math.max(1, baseline.p99)).toFixed(1)}, CPU ×${(big.cpuMsPerRound / Math.max(1, baseline.cpuMsPerRound)).toFixed(1)}\n`,
 )
 process.stdout.write(`goal p99 < 100 ms at 1,000 proxies: ${big.p99 < 100 ? 'met' : 'NOT met'}\n`)
+process.stdout.write(
+  `machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (other processes share the cores: wall times vary with load; CPU/push does not)\n`,
+)
