@@ -257,3 +257,25 @@ test('a second stream with the same proxy id replaces the first, which backs off
   assert.equal(push.status().length, 1)
   assert.equal(first.stream.state().connects, 1, 'the replaced stream waits out a long backoff')
 })
+
+test('changes that never stop still get pushed after debounceMaxMs', async () => {
+  const generation = new Map<string, string>()
+  const push = createPushServer({
+    token: TOKEN,
+    debounceMs: 50,
+    debounceMaxMs: 100,
+    configFor: (node) => tinyConfig(node, generation.get('default') ?? 'v1'),
+  })
+  const listener = await listenPushServer(push, { token: TOKEN })
+  cleanups.push(() => listener.close())
+  const p = startProxy(listener.url, 'busy.default')
+  await eventually('first config', () => p.applied.length === 1)
+  let pushedWhileBusy = false
+  for (let i = 0; i < 1000 && !pushedWhileBusy; i++) {
+    generation.set('default', `g${i}`)
+    push.configChanged() // every 5 ms: the 50 ms quiet period never comes
+    await new Promise((r) => setTimeout(r, 5))
+    pushedWhileBusy = p.applied.length > 1
+  }
+  assert.ok(pushedWhileBusy, 'a push happened while changes kept coming')
+})
