@@ -1,7 +1,10 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
+import * as proxyConfig from './proxy-config.ts'
+import * as proxyStatus from './proxy-status.ts'
+import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
 export type RegisterCommand = (program: Command) => void
 
-export const COMMANDS: RegisterCommand[] = []
+export const COMMANDS: RegisterCommand[] = [proxyStatus.register, proxyConfig.register, wait.register]
