@@ -1,9 +1,18 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
-import { register as exec } from './exec.ts'
-import { register as logs } from './logs.ts'
+import * as exec from './exec.ts'
+import * as logs from './logs.ts'
+import * as proxyConfig from './proxy-config.ts'
+import * as proxyStatus from './proxy-status.ts'
+import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
 export type RegisterCommand = (program: Command) => void
 
-export const COMMANDS: RegisterCommand[] = [logs, exec]
+export const COMMANDS: RegisterCommand[] = [
+  proxyStatus.register,
+  proxyConfig.register,
+  wait.register,
+  logs.register,
+  exec.register,
+]
