@@ -78,7 +78,10 @@ export function nsOf(r: Resource): string {
 }
 
 /** Builds the context once per analysis run. */
-export function createAnalysisContext(resources: readonly Resource[], opts: ContextOptions = {}): AnalysisContext {
+export function createAnalysisContext(
+  resources: readonly Resource[],
+  opts: ContextOptions = {},
+): AnalysisContext {
   const byKind = new Map<string, Resource[]>()
   for (const r of resources) {
     const { group } = splitApiVersion(r.apiVersion)
@@ -119,7 +122,10 @@ function podOf(r: Resource, template: boolean): PodView {
   }
 }
 
-function buildRegistry(entries: readonly Resource[], services: readonly Resource[]): Map<string, ServiceView> {
+function buildRegistry(
+  entries: readonly Resource[],
+  services: readonly Resource[],
+): Map<string, ServiceView> {
   const out = new Map<string, ServiceView>()
   for (const r of entries) {
     const spec = specOf(r)

@@ -145,7 +145,9 @@ export function defaultIngressObjects(mesh: MeshConfigView, style: 'istioctl' | 
       spec: { containers: [{ name: 'istio-proxy' }] },
     }),
     synthetic('Service', ns, mesh.ingressService, {
-      metadata: { labels: style === 'istioctl' ? {} : { istio: 'ingressgateway', app: 'istio-ingressgateway' } },
+      metadata: {
+        labels: style === 'istioctl' ? {} : { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+      },
       spec: { selector: labels, ports },
     }),
   ]

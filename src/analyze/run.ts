@@ -90,13 +90,19 @@ export function friendlyName(r: Resource): string {
 
 /** istioctl's printed form of a message: `Error [IST0101] (VirtualService a.ns f.yaml:3) text`. */
 export function formatMessage(m: AnalysisMessage): string {
-  const where = [m.resource ? friendlyName(m.resource) : '', m.reference ?? ''].filter((s) => s !== '').join(' ')
+  const where = [m.resource ? friendlyName(m.resource) : '', m.reference ?? '']
+    .filter((s) => s !== '')
+    .join(' ')
   return `${m.level} [${m.code}]${where === '' ? '' : ` (${where})`} ${m.text}`
 }
 
 /** Sorts as istioctl does (level, code, resource, text) and drops messages whose printed form repeats. */
 export function sortAndDedupe(messages: readonly AnalysisMessage[]): AnalysisMessage[] {
-  const keyed = messages.map((m) => ({ m, s: formatMessage(m), r: m.resource ? resourceKey(m.resource) : '' }))
+  const keyed = messages.map((m) => ({
+    m,
+    s: formatMessage(m),
+    r: m.resource ? resourceKey(m.resource) : '',
+  }))
   keyed.sort(
     (a, b) =>
       LEVEL_ORDER[a.m.level] - LEVEL_ORDER[b.m.level] ||

@@ -9,12 +9,17 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { loadPaths } from '../../src/api/load.ts'
 import { DEFAULT_MESH } from '../../src/analyze/context.ts'
-import { defaultIngressObjects, isIgnored, parseMeshConfig, readNodeLabels } from '../../src/analyze/environment.ts'
+import {
+  defaultIngressObjects,
+  isIgnored,
+  parseMeshConfig,
+  readNodeLabels,
+} from '../../src/analyze/environment.ts'
 import { findAnalyzer } from '../../src/analyze/registry.ts'
 import { runAnalyzers } from '../../src/analyze/run.ts'
 import type { Analyzer } from '../../src/analyze/types.ts'
+import { loadPaths } from '../../src/api/load.ts'
 import { HAVE_SHARED, shared } from '../support/shared.ts'
 
 interface Expected {
@@ -33,13 +38,20 @@ interface Case {
 }
 
 const DIR = shared('istio-conformance/analyzers')
-const cases: Case[] = HAVE_SHARED ? (JSON.parse(readFileSync(join(DIR, 'expectations.json'), 'utf8')) as Case[]) : []
+const cases: Case[] = HAVE_SHARED
+  ? (JSON.parse(readFileSync(join(DIR, 'expectations.json'), 'utf8')) as Case[])
+  : []
 
 async function runCase(c: Case, analyzers: Analyzer[]): Promise<string[]> {
   const files = c.inputFiles.map((f) => join(DIR, f))
   const loaded = await loadPaths(files)
-  const mesh = c.meshConfigFile ? parseMeshConfig(await readFile(join(DIR, c.meshConfigFile), 'utf8')) : DEFAULT_MESH
-  const resources = [...defaultIngressObjects(mesh, 'istioctl'), ...loaded.resources.filter((r) => !isIgnored(r))]
+  const mesh = c.meshConfigFile
+    ? parseMeshConfig(await readFile(join(DIR, c.meshConfigFile), 'utf8'))
+    : DEFAULT_MESH
+  const resources = [
+    ...defaultIngressObjects(mesh, 'istioctl'),
+    ...loaded.resources.filter((r) => !isIgnored(r)),
+  ]
   const nodes = await readNodeLabels(files)
   const { messages } = runAnalyzers(resources, { analyzers, mesh, nodes })
   return messages
@@ -55,10 +67,17 @@ async function runCase(c: Case, analyzers: Analyzer[]): Promise<string[]> {
 let passed = 0
 let ran = 0
 
-describe('istioctl analyzer conformance (Istio 1.30.3 corpus)', { skip: !HAVE_SHARED && 'shared/ not present' }, () => {
+describe('istioctl analyzer conformance (Istio 1.30.3 corpus)', {
+  skip: !HAVE_SHARED && 'shared/ not present',
+}, () => {
   for (const c of cases) {
     const missing = c.analyzers.filter((n) => !findAnalyzer(n))
-    const skip = missing.length > 0 ? `analyzer ${missing.join(', ')} not implemented` : c.clusters ? 'multi-cluster' : false
+    const skip =
+      missing.length > 0
+        ? `analyzer ${missing.join(', ')} not implemented`
+        : c.clusters
+          ? 'multi-cluster'
+          : false
     it(`${c.id} ${c.name}`, { skip }, async () => {
       ran++
       const analyzers = c.analyzers.map((n) => findAnalyzer(n)).filter((a): a is Analyzer => a !== undefined)
@@ -69,6 +88,8 @@ describe('istioctl analyzer conformance (Istio 1.30.3 corpus)', { skip: !HAVE_SH
     })
   }
   it('reports how many cases pass', () => {
-    process.stdout.write(`# analyzer conformance: ${passed} of ${ran} run cases pass (${cases.length} in the corpus)\n`)
+    process.stdout.write(
+      `# analyzer conformance: ${passed} of ${ran} run cases pass (${cases.length} in the corpus)\n`,
+    )
   })
 })

@@ -27,20 +27,19 @@ export const caCertificateAnalyzer: Analyzer = {
       const hasSelector = spec.workloadSelector !== undefined && spec.workloadSelector !== null
       const policy = obj(spec.trafficPolicy)
       const mode = unverified(obj(policy.tls), hasSelector)
-      if (mode) report(dr, 'IST0128', [fullName(dr), ns, mode, host], ['spec', 'trafficPolicy', 'tls', 'mode'])
+      if (mode)
+        report(dr, 'IST0128', [fullName(dr), ns, mode, host], ['spec', 'trafficPolicy', 'tls', 'mode'])
       arr(policy.portLevelSettings).forEach((p, i) => {
         const m = unverified(obj(obj(p).tls), hasSelector)
         if (!m) return
         // Go prints the PortSelector message: `number:9443`.
         const port = obj(obj(p).port).number
-        report(dr, 'IST0129', [fullName(dr), ns, m, host, port === undefined ? '' : `number:${String(port)}`], [
-          'spec',
-          'trafficPolicy',
-          'portLevelSettings',
-          i,
-          'tls',
-          'mode',
-        ])
+        report(
+          dr,
+          'IST0129',
+          [fullName(dr), ns, m, host, port === undefined ? '' : `number:${String(port)}`],
+          ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'],
+        )
       })
     }
   },

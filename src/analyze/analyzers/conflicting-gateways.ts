@@ -55,7 +55,9 @@ export const conflictingGatewayAnalyzer: Analyzer = {
         let matched = other === sel
         if (!matched && (other.includes(sel) || sel.includes(other))) {
           const otherSel = parseSelector(other)
-          matched = ctx.pods.some((p) => !p.template && selects(selector, p.labels) && selects(otherSel, p.labels))
+          matched = ctx.pods.some(
+            (p) => !p.template && selects(selector, p.labels) && selects(otherSel, p.labels),
+          )
         }
         if (matched) hits.push([key, byGw])
       }
@@ -75,7 +77,12 @@ export const conflictingGatewayAnalyzer: Analyzer = {
           }
         }
         if (conflicting.length > 0) {
-          report(gw, 'IST0145', [conflicting.sort().join(','), sel, port, hosts.join(',')], ['spec', 'servers'])
+          report(
+            gw,
+            'IST0145',
+            [conflicting.sort().join(','), sel, port, hosts.join(',')],
+            ['spec', 'servers'],
+          )
         }
       }
     }

@@ -38,16 +38,12 @@ function checkHosts(ctx: AnalysisContext, vs: Resource, report: Report): void {
 function checkPorts(vs: Resource, d: RouteDestination, svc: ServiceView, report: Report): void {
   if (d.port === undefined) {
     if (svc.ports.length > 1) {
-      report(
-        vs,
-        'IST0112',
-        [d.host, svc.ports.map((p) => p.number)],
-        d.path,
-      )
+      report(vs, 'IST0112', [d.host, svc.ports.map((p) => p.number)], d.path)
     }
     return
   }
-  if (!svc.ports.some((p) => p.number === d.port)) report(vs, 'IST0101', ['host:port', `${d.host}:${d.port}`], d.path)
+  if (!svc.ports.some((p) => p.number === d.port))
+    report(vs, 'IST0101', ['host:port', `${d.host}:${d.port}`], d.path)
 }
 
 /** For each VirtualService, its route destinations that use a subset of one of its own hosts. */
@@ -65,7 +61,11 @@ function vsSubsetDestinations(ctx: AnalysisContext): Map<Resource, RouteDestinat
   return out
 }
 
-function checkIngressSubsets(vs: Resource, withSubsets: Map<Resource, RouteDestination[]>, report: Report): void {
+function checkIngressSubsets(
+  vs: Resource,
+  withSubsets: Map<Resource, RouteDestination[]>,
+  report: Report,
+): void {
   if (strs(specOf(vs).gateways).length === 0) return
   for (const d of routeDestinations(vs)) {
     if (d.path[1] !== 'http' || d.subset !== '') continue

@@ -27,7 +27,8 @@ export const destinationRuleAnalyzer: Analyzer = {
         return known.has(`${svc.namespace}/${svc.name}+${subset}`)
       }
       for (const d of routeDestinations(vs)) {
-        if (!has(d.host, d.subset)) report(vs, 'IST0101', ['host+subset in destinationrule', `${d.host}+${d.subset}`], subsetPath(d))
+        if (!has(d.host, d.subset))
+          report(vs, 'IST0101', ['host+subset in destinationrule', `${d.host}+${d.subset}`], subsetPath(d))
       }
       for (const d of mirrorDestinations(vs)) {
         if (!has(d.host, d.subset)) {

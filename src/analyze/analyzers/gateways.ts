@@ -49,7 +49,11 @@ function isInternalGateway(name: string): boolean {
  * `name` → `<vs-ns>/name`; `ns/name` as written. Pilot also accepts `name.ns.svc.cluster.local` (§2.5): when
  * such a Gateway exists it is the one meant.
  */
-function resolveGateway(ctx: AnalysisContext, vsNs: string, name: string): { namespace: string; name: string } {
+function resolveGateway(
+  ctx: AnalysisContext,
+  vsNs: string,
+  name: string,
+): { namespace: string; name: string } {
   const slash = name.indexOf('/')
   if (slash >= 0) {
     const ns = name.slice(0, slash)
@@ -60,7 +64,10 @@ function resolveGateway(ctx: AnalysisContext, vsNs: string, name: string): { nam
   return { namespace: vsNs, name }
 }
 
-function findGateway(list: readonly Resource[], ref: { namespace: string; name: string }): Resource | undefined {
+function findGateway(
+  list: readonly Resource[],
+  ref: { namespace: string; name: string },
+): Resource | undefined {
   return list.find((g) => g.metadata.name === ref.name && nsOf(g) === ref.namespace)
 }
 

@@ -26,7 +26,8 @@ export const injectionAnalyzer: Analyzer = {
       const found: string[] = []
       if (injection !== undefined) found.push(`${INJECTION}=${injection}`)
       for (const l of [REVISION, DATAPLANE_MODE]) {
-        if (labels[l] !== undefined && (injection === undefined || injection === 'enabled')) found.push(`${l}=${labels[l]}`)
+        if (labels[l] !== undefined && (injection === undefined || injection === 'enabled'))
+          found.push(`${l}=${labels[l]}`)
       }
       if (found.length > 1) report(ns, 'IST0123', [found])
       if (labels[DATAPLANE_MODE] === 'ambient') continue
@@ -52,7 +53,10 @@ function podName(r: Resource): string {
 
 /** `sidecarInjectorWebhook.enableNamespacesByDefault` from the injector ConfigMap's `values` JSON. */
 function enabledByDefault(ctx: AnalysisContext, revision: string): boolean {
-  const name = revision === '' || revision === 'default' ? 'istio-sidecar-injector' : `istio-sidecar-injector-${revision}`
+  const name =
+    revision === '' || revision === 'default'
+      ? 'istio-sidecar-injector'
+      : `istio-sidecar-injector-${revision}`
   const cm = ctx.kind('ConfigMap').find((c) => c.metadata.name === name)
   if (!cm) return false
   try {

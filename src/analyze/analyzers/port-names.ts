@@ -8,13 +8,35 @@ import { specOf } from '../../api/resource.ts'
 import type { Analyzer } from '../types.ts'
 import { arr, num, obj, str } from '../values.ts'
 
-const PROTOCOLS = new Set(['tcp', 'udp', 'grpc', 'grpc-web', 'http', 'http_proxy', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql'])
+const PROTOCOLS = new Set([
+  'tcp',
+  'udp',
+  'grpc',
+  'grpc-web',
+  'http',
+  'http_proxy',
+  'http2',
+  'https',
+  'tls',
+  'mongo',
+  'redis',
+  'mysql',
+])
 /** Ports treated as TCP when unnamed: SMTP, DNS, MySQL, MongoDB. */
 const WELL_KNOWN_TCP = new Set([25, 53, 3306, 27017])
-const MANAGED = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller'])
+const MANAGED = new Set([
+  'istio.io-gateway-controller',
+  'istio.io-mesh-controller',
+  'istio.io-eastwest-controller',
+])
 
 /** True when Istio cannot derive a protocol for this port (Kubernetes `ConvertProtocol` → unsupported). */
-export function isUnsupportedPort(port: number, name: string, protocol: string, appProtocol?: string): boolean {
+export function isUnsupportedPort(
+  port: number,
+  name: string,
+  protocol: string,
+  appProtocol?: string,
+): boolean {
   if (protocol === 'UDP') return false
   let n = name
   if (appProtocol !== undefined) {
@@ -39,7 +61,8 @@ export const portNameAnalyzer: Analyzer = {
   inputs: ['Service'],
   run(ctx, report) {
     for (const svc of ctx.kind('Service')) {
-      if (isControlPlane(svc) || MANAGED.has(svc.metadata.labels?.['gateway.istio.io/managed'] ?? '')) continue
+      if (isControlPlane(svc) || MANAGED.has(svc.metadata.labels?.['gateway.istio.io/managed'] ?? ''))
+        continue
       const spec = specOf(svc)
       const external = spec.type === 'ExternalName'
       arr(spec.ports).forEach((p, i) => {

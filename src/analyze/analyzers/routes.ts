@@ -36,8 +36,8 @@ export function routeDestinations(vs: Resource): RouteDestination[] {
   for (const section of ['tcp', 'tls', 'http'] as const) {
     arr(spec[section]).forEach((rule, i) => {
       arr(obj(rule).route).forEach((route, j) => {
-        const d = obj(route).destination
-        if (d !== undefined) out.push(destinationOf(d, ['spec', section, i, 'route', j, 'destination'], i, j))
+        // A route without destination still names a host: "" (Istio reports it as not found).
+        out.push(destinationOf(obj(route).destination, ['spec', section, i, 'route', j, 'destination'], i, j))
       })
     })
   }
@@ -49,7 +49,8 @@ export function mirrorDestinations(vs: Resource): RouteDestination[] {
   const out: RouteDestination[] = []
   arr(specOf(vs).http).forEach((rule, i) => {
     const r = obj(rule)
-    if (r.mirror !== undefined && r.mirror !== null) out.push(destinationOf(r.mirror, ['spec', 'http', i, 'mirror'], i, 0))
+    if (r.mirror !== undefined && r.mirror !== null)
+      out.push(destinationOf(r.mirror, ['spec', 'http', i, 'mirror'], i, 0))
     arr(r.mirrors).forEach((m, j) => {
       out.push(destinationOf(obj(m).destination, ['spec', 'http', i, 'mirrors', j, 'destination'], i, j))
     })

@@ -5,6 +5,7 @@
  * VirtualServices the unreachable-rule checks of Istio's validation give IST0130 / IST0131.
  */
 import type { Diagnostic } from '../../api/diagnostics.ts'
+import { KINDS } from '../../api/kinds.ts'
 import type { Resource } from '../../api/resource.ts'
 import { validateResource } from '../../api/validate.ts'
 import type { Analyzer, Report } from '../types.ts'
@@ -71,7 +72,9 @@ function validationAnalyzer(kind: string): Analyzer {
         try {
           diags = validateResource(r)
         } catch (err) {
-          diags = [{ code: 'IST0106', severity: 'Error', message: err instanceof Error ? err.message : String(err) }]
+          diags = [
+            { code: 'IST0106', severity: 'Error', message: err instanceof Error ? err.message : String(err) },
+          ]
         }
         for (const d of diags) reportDiagnostic(r, d, report)
         if (kind === 'VirtualService') checkUnreachableRules(r, report)
@@ -83,7 +86,17 @@ function validationAnalyzer(kind: string): Analyzer {
 /** Validation analyzers for Istio's kinds, then for the Kubernetes kinds Weir validates too. */
 export const schemaAnalyzers: readonly Analyzer[] = ISTIO_KINDS.map(validationAnalyzer)
 
-/** Kubernetes kinds whose validation errors Weir also reports (the API server would reject them). */
-export const kubeSchemaAnalyzers: readonly Analyzer[] = ['Service', 'Deployment', 'Pod', 'Namespace'].map(
-  (kind) => ({ ...validationAnalyzer(kind), name: `weir.KubernetesValidation.${kind}` }),
-)
+/**
+ * Every other kind Weir loads (Kubernetes objects, Gateway API, legacy kinds): their validation errors are
+ * reported too, since the API server (or Weir) would reject them.
+ */
+export const kubeSchemaAnalyzers: readonly Analyzer[] = [
+  ...new Set(
+    KINDS.filter((k) => !ISTIO_KINDS.includes(k.kind) || k.group === 'gateway.networking.k8s.io').map((k) =>
+      k.group === 'gateway.networking.k8s.io' && k.kind === 'Gateway' ? `${k.group}/Gateway` : k.kind,
+    ),
+  ),
+].map((kind) => ({
+  ...validationAnalyzer(kind),
+  name: `weir.Validation.${kind.includes('/') ? 'KubernetesGateway' : kind}`,
+}))

@@ -45,8 +45,9 @@ function augmented(
   const out = { ...pod.labels }
   const node = nodes.get(pod.nodeName)
   if (node) {
-    for (const l of TOPOLOGY) if (node[l] !== undefined && out[l] === undefined) out[l] = node[l]
+    for (const l of TOPOLOGY) if (node[l] && out[l] === undefined) out[l] = node[l]
   }
-  if (pod.nodeName !== '' && out['kubernetes.io/hostname'] === undefined) out['kubernetes.io/hostname'] = pod.nodeName
+  if (pod.nodeName !== '' && out['kubernetes.io/hostname'] === undefined)
+    out['kubernetes.io/hostname'] = pod.nodeName
   return out
 }

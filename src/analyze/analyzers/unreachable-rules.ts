@@ -41,7 +41,12 @@ function checkSection(vs: Resource, section: Section, report: Report): void {
       const key = canonical(section === 'http' ? withoutName(m) : m)
       const dup = seen.get(key)
       if (dup !== undefined) {
-        report(vs, 'IST0131', [name, matchName(section, m, matchn), ruleName(section, obj(routes[dup]), dup)], [...at, 'match', matchn])
+        report(
+          vs,
+          'IST0131',
+          [name, matchName(section, m, matchn), ruleName(section, obj(routes[dup]), dup)],
+          [...at, 'match', matchn],
+        )
         duplicates++
         return
       }
@@ -59,7 +64,12 @@ function checkSection(vs: Resource, section: Section, report: Report): void {
     for (let j = i + 1; j < prefixed.length; j++) {
       const b = prefixed[j]
       if (!b || b.prefix === a.prefix || !covers(a, b)) continue
-      report(vs, 'IST0131', [b.rule, `${b.match} of prefix ${b.prefix}`, `${a.match} of prefix ${a.prefix} on ${a.rule}`], b.path)
+      report(
+        vs,
+        'IST0131',
+        [b.rule, `${b.match} of prefix ${b.prefix}`, `${a.match} of prefix ${a.prefix} on ${a.rule}`],
+        b.path,
+      )
     }
   }
 }
@@ -161,5 +171,9 @@ function covers(a: PrefixMatch, b: PrefixMatch): boolean {
   if (!b.prefix.startsWith(a.prefix) || a.port !== b.port) return false
   if (a.method !== b.method && !a.method.startsWith(b.method)) return false
   if (a.authority !== b.authority && !a.authority.startsWith(b.authority)) return false
-  return sameOrNarrower(a.headers, b.headers) && sameOrNarrower(a.query, b.query) && sameOrNarrower(a.withoutHeaders, b.withoutHeaders)
+  return (
+    sameOrNarrower(a.headers, b.headers) &&
+    sameOrNarrower(a.query, b.query) &&
+    sameOrNarrower(a.withoutHeaders, b.withoutHeaders)
+  )
 }
