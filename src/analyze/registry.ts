@@ -1,26 +1,36 @@
 /** @module analyze/registry — every analyzer Weir runs, under istioctl's names (`weir analyze -L`). */
+import { applicationUIDAnalyzer } from './analyzers/application-uid.ts'
 import { caCertificateAnalyzer } from './analyzers/ca-certificates.ts'
 import { conflictingGatewayAnalyzer } from './analyzers/conflicting-gateways.ts'
 import { conflictingMeshHostsAnalyzer } from './analyzers/conflicting-mesh-hosts.ts'
+import { deprecationAnalyzer } from './analyzers/deprecation.ts'
 import { destinationHostAnalyzer } from './analyzers/destination-hosts.ts'
 import { destinationRuleAnalyzer } from './analyzers/destination-rules.ts'
+import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
 import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
+import { multiServiceAnalyzer } from './analyzers/multi-service.ts'
 import { portNameAnalyzer } from './analyzers/port-names.ts'
 import { kubeSchemaAnalyzers, schemaAnalyzers } from './analyzers/schema.ts'
 import { serviceEntryAnalyzer } from './analyzers/service-entry-addresses.ts'
+import { sidecarSelectorAnalyzer } from './analyzers/sidecar-selector.ts'
 import { subsetPodsAnalyzer } from './analyzers/subset-pods.ts'
 import type { Analyzer } from './types.ts'
 
 /** The default analyzer set, in istioctl's order where it has one. */
 export const ANALYZERS: readonly Analyzer[] = [
+  multiServiceAnalyzer,
+  applicationUIDAnalyzer,
   caCertificateAnalyzer,
   subsetPodsAnalyzer,
+  deprecationAnalyzer,
+  gatewayCertificateAnalyzer,
   ingressGatewayPortAnalyzer,
   conflictingGatewayAnalyzer,
   injectionAnalyzer,
   portNameAnalyzer,
+  sidecarSelectorAnalyzer,
   conflictingMeshHostsAnalyzer,
   destinationHostAnalyzer,
   destinationRuleAnalyzer,
