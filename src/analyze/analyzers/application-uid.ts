@@ -9,12 +9,8 @@ import { arr, obj, str } from '../values.ts'
 
 const PROXY_UID = 1337
 
-function check(
-  r: Resource,
-  podSpec: Record<string, unknown>,
-  base: (string | number)[],
-  report: Report,
-): void {
+/** One message per workload (istioctl points at the resource, so repeats collapse into one). */
+function check(r: Resource, podSpec: Record<string, unknown>, report: Report): void {
   const labels = r.metadata.labels ?? {}
   if ('istio' in labels || labels.release === 'istio') return
   if (obj(podSpec.securityContext).runAsUser === PROXY_UID) {
