@@ -14,6 +14,8 @@ export interface MeshConfigView {
   ingressControllerMode: string
   rootNamespace: string
   proxyMetadata: Readonly<Record<string, string>>
+  /** The whole mesh config as written (defaults not filled in), for fields only one analyzer reads. */
+  raw: Readonly<Record<string, unknown>>
 }
 
 /** Istio's default mesh config, as far as the analyzers care. */
@@ -22,6 +24,7 @@ export const DEFAULT_MESH: MeshConfigView = {
   ingressControllerMode: 'STRICT',
   rootNamespace: 'istio-system',
   proxyMetadata: {},
+  raw: {},
 }
 
 /** A workload instance: a Pod, or a Deployment's pod template. */

@@ -85,6 +85,7 @@ export function parseMeshConfig(text: string): MeshConfigView {
     ingressControllerMode: str(mesh.ingressControllerMode) || DEFAULT_MESH.ingressControllerMode,
     rootNamespace: str(mesh.rootNamespace) || DEFAULT_MESH.rootNamespace,
     proxyMetadata: labelsOf(obj(mesh.defaultConfig).proxyMetadata),
+    raw: mesh,
   }
 }
 

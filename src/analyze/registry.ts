@@ -16,6 +16,12 @@ import { kubeSchemaAnalyzers, schemaAnalyzers } from './analyzers/schema.ts'
 import { serviceEntryAnalyzer } from './analyzers/service-entry-addresses.ts'
 import { sidecarSelectorAnalyzer } from './analyzers/sidecar-selector.ts'
 import { subsetPodsAnalyzer } from './analyzers/subset-pods.ts'
+import {
+  telemetryDefaultSelectorAnalyzer,
+  telemetryLightstepAnalyzer,
+  telemetryProviderAnalyzer,
+  telemetrySelectorAnalyzer,
+} from './analyzers/telemetry.ts'
 import type { Analyzer } from './types.ts'
 
 /** The default analyzer set, in istioctl's order where it has one. */
@@ -36,6 +42,10 @@ export const ANALYZERS: readonly Analyzer[] = [
   destinationRuleAnalyzer,
   gatewayAnalyzer,
   serviceEntryAnalyzer,
+  telemetryProviderAnalyzer,
+  telemetrySelectorAnalyzer,
+  telemetryDefaultSelectorAnalyzer,
+  telemetryLightstepAnalyzer,
   ...schemaAnalyzers,
   ...kubeSchemaAnalyzers,
 ]
