@@ -1,5 +1,6 @@
 /** @module analyze/registry — every analyzer Weir runs, under istioctl's names (`weir analyze -L`). */
 import { applicationUIDAnalyzer } from './analyzers/application-uid.ts'
+import { authorizationPoliciesAnalyzer } from './analyzers/authorization-policies.ts'
 import { caCertificateAnalyzer } from './analyzers/ca-certificates.ts'
 import { conflictingGatewayAnalyzer } from './analyzers/conflicting-gateways.ts'
 import { conflictingMeshHostsAnalyzer } from './analyzers/conflicting-mesh-hosts.ts'
@@ -10,6 +11,7 @@ import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
 import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
+import { jwtClaimRouteAnalyzer } from './analyzers/jwt-claim-route.ts'
 import { multiServiceAnalyzer } from './analyzers/multi-service.ts'
 import { portNameAnalyzer } from './analyzers/port-names.ts'
 import { kubeSchemaAnalyzers, schemaAnalyzers } from './analyzers/schema.ts'
@@ -26,6 +28,7 @@ import type { Analyzer } from './types.ts'
 
 /** The default analyzer set, in istioctl's order where it has one. */
 export const ANALYZERS: readonly Analyzer[] = [
+  authorizationPoliciesAnalyzer,
   multiServiceAnalyzer,
   applicationUIDAnalyzer,
   caCertificateAnalyzer,
@@ -41,6 +44,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   destinationHostAnalyzer,
   destinationRuleAnalyzer,
   gatewayAnalyzer,
+  jwtClaimRouteAnalyzer,
   serviceEntryAnalyzer,
   telemetryProviderAnalyzer,
   telemetrySelectorAnalyzer,
