@@ -8,6 +8,7 @@ import { deprecationAnalyzer } from './analyzers/deprecation.ts'
 import { destinationHostAnalyzer } from './analyzers/destination-hosts.ts'
 import { destinationRuleAnalyzer } from './analyzers/destination-rules.ts'
 import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
+import { gatewaySecretAnalyzer } from './analyzers/gateway-secrets.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
 import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
@@ -35,6 +36,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   subsetPodsAnalyzer,
   deprecationAnalyzer,
   gatewayCertificateAnalyzer,
+  gatewaySecretAnalyzer,
   ingressGatewayPortAnalyzer,
   conflictingGatewayAnalyzer,
   injectionAnalyzer,

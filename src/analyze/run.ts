@@ -76,6 +76,7 @@ function inputsPresent(resources: readonly Resource[], synthetic?: ReadonlySet<R
     if (r.kind === 'Pod' || r.kind === 'Deployment') out.add('pods')
     else if (r.kind === 'Service') out.add('services')
     else if (r.kind === 'Namespace') out.add('namespaces')
+    else if (r.kind === 'Secret') out.add('secrets')
   }
   return out
 }

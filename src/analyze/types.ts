@@ -28,7 +28,7 @@ export type Report = (
 ) => void
 
 /** Kubernetes-only inputs an analyzer needs to say anything meaningful (istioctl skips it offline without them). */
-export type Need = 'pods' | 'services' | 'namespaces'
+export type Need = 'pods' | 'services' | 'namespaces' | 'secrets'
 
 /** One analyzer: istioctl's name and description, and a pure function of the loaded resources. */
 export interface Analyzer {
