@@ -1,12 +1,14 @@
 /** @module analyze/registry — every analyzer Weir runs, under istioctl's names (`weir analyze -L`). */
 import { applicationUIDAnalyzer } from './analyzers/application-uid.ts'
 import { authorizationPoliciesAnalyzer } from './analyzers/authorization-policies.ts'
+import { blockedCIDRsAnalyzer } from './analyzers/blocked-cidrs.ts'
 import { caCertificateAnalyzer } from './analyzers/ca-certificates.ts'
 import { conflictingGatewayAnalyzer } from './analyzers/conflicting-gateways.ts'
 import { conflictingMeshHostsAnalyzer } from './analyzers/conflicting-mesh-hosts.ts'
 import { deprecationAnalyzer } from './analyzers/deprecation.ts'
 import { destinationHostAnalyzer } from './analyzers/destination-hosts.ts'
 import { destinationRuleAnalyzer } from './analyzers/destination-rules.ts'
+import { envoyFilterPatchAnalyzer } from './analyzers/envoy-filter-patches.ts'
 import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
 import { gatewaySecretAnalyzer } from './analyzers/gateway-secrets.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
@@ -29,12 +31,14 @@ import type { Analyzer } from './types.ts'
 
 /** The default analyzer set, in istioctl's order where it has one. */
 export const ANALYZERS: readonly Analyzer[] = [
+  blockedCIDRsAnalyzer,
   authorizationPoliciesAnalyzer,
   multiServiceAnalyzer,
   applicationUIDAnalyzer,
   caCertificateAnalyzer,
   subsetPodsAnalyzer,
   deprecationAnalyzer,
+  envoyFilterPatchAnalyzer,
   gatewayCertificateAnalyzer,
   gatewaySecretAnalyzer,
   ingressGatewayPortAnalyzer,
