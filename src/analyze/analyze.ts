@@ -14,9 +14,9 @@ import {
   defaultIngressObjects,
   isIgnored,
   parseMeshConfig,
-  readNodeLabels,
   unknownKindOf,
 } from './environment.ts'
+import { loadExtraKinds } from './extra-kinds.ts'
 import { ANALYZERS } from './registry.ts'
 import { runAnalyzers, sortAndDedupe } from './run.ts'
 import type { AnalysisMessage, Analyzer } from './types.ts'
@@ -88,7 +88,6 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const { messages, skipped } = runAnalyzers([...synthetic, ...user], {
     analyzers: opts.analyzers ?? ANALYZERS,
     mesh,
-    nodes: await readNodeLabels(nodeFiles),
     deploymentsAsPods: true,
     skipWithoutInputs: true,
     synthetic: new Set(synthetic),

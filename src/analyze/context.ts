@@ -101,12 +101,21 @@ export function createAnalysisContext(
     resources,
     mesh: opts.mesh ?? DEFAULT_MESH,
     pods,
-    nodes: opts.nodes ?? new Map(),
+    nodes: nodesOf(kind('Node'), opts.nodes),
     has: (need) => opts.present?.has(need) ?? true,
     kind,
     registry,
     destinationService: (sourceNs, exportTo, host) => lookup(registry, sourceNs, exportTo, host),
   }
+}
+
+function nodesOf(
+  nodes: readonly Resource[],
+  given: ReadonlyMap<string, Readonly<Record<string, string>>> | undefined,
+): Map<string, Readonly<Record<string, string>>> {
+  const out = new Map(given ?? [])
+  for (const n of nodes) out.set(n.metadata.name, labelsOf(n.metadata.labels))
+  return out
 }
 
 function podOf(r: Resource, template: boolean): PodView {

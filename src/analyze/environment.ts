@@ -3,7 +3,6 @@
  * config, the default ingress gateway pod and service, node labels, and which Kubernetes built-in kinds are
  * accepted silently even though Weir does not load them.
  */
-import { readFile } from 'node:fs/promises'
 import { parseAllDocuments } from 'yaml'
 import type { Diagnostic } from '../api/diagnostics.ts'
 import type { Resource } from '../api/resource.ts'
@@ -87,29 +86,6 @@ export function parseMeshConfig(text: string): MeshConfigView {
     proxyMetadata: labelsOf(obj(mesh.defaultConfig).proxyMetadata),
     raw: mesh,
   }
-}
-
-/** Labels of the Node objects in some files (Weir does not load Nodes; subsets may select on topology labels). */
-export async function readNodeLabels(files: Iterable<string>): Promise<Map<string, Record<string, string>>> {
-  const out = new Map<string, Record<string, string>>()
-  for (const f of files) {
-    let text: string
-    try {
-      text = await readFile(f, 'utf8')
-    } catch {
-      continue
-    }
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) continue
-      const o = obj(doc.toJS() as unknown)
-      const items = o.kind === 'List' ? (Array.isArray(o.items) ? o.items : []) : [o]
-      for (const it of items) {
-        const n = obj(it)
-        if (n.kind === 'Node') out.set(str(obj(n.metadata).name), labelsOf(obj(n.metadata).labels))
-      }
-    }
-  }
-  return out
 }
 
 function synthetic(kind: string, namespace: string, name: string, body: Record<string, unknown>): Resource {

@@ -10,12 +10,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { DEFAULT_MESH } from '../../src/analyze/context.ts'
-import {
-  defaultIngressObjects,
-  isIgnored,
-  parseMeshConfig,
-  readNodeLabels,
-} from '../../src/analyze/environment.ts'
+import { defaultIngressObjects, isIgnored, parseMeshConfig } from '../../src/analyze/environment.ts'
+import { loadExtraKinds } from '../../src/analyze/extra-kinds.ts'
 import { findAnalyzer } from '../../src/analyze/registry.ts'
 import { runAnalyzers } from '../../src/analyze/run.ts'
 import type { Analyzer } from '../../src/analyze/types.ts'
@@ -48,12 +44,13 @@ async function runCase(c: Case, analyzers: Analyzer[]): Promise<string[]> {
   const mesh = c.meshConfigFile
     ? parseMeshConfig(await readFile(join(DIR, c.meshConfigFile), 'utf8'))
     : DEFAULT_MESH
+  // Every kind in the files is loaded, including those Weir does not know (webhooks, CRDs, Nodes …).
+  const extras = await loadExtraKinds(files, () => true)
   const resources = [
     ...defaultIngressObjects(mesh, 'istioctl'),
-    ...loaded.resources.filter((r) => !isIgnored(r)),
+    ...[...loaded.resources, ...extras].filter((r) => !isIgnored(r)),
   ]
-  const nodes = await readNodeLabels(files)
-  const { messages } = runAnalyzers(resources, { analyzers, mesh, nodes })
+  const { messages } = runAnalyzers(resources, { analyzers, mesh })
   return messages
     .filter((m) => m.resource)
     .map((m) => {
