@@ -9,6 +9,7 @@ import { deprecationAnalyzer } from './analyzers/deprecation.ts'
 import { destinationHostAnalyzer } from './analyzers/destination-hosts.ts'
 import { destinationRuleAnalyzer } from './analyzers/destination-rules.ts'
 import { envoyFilterPatchAnalyzer } from './analyzers/envoy-filter-patches.ts'
+import { externalControlPlaneAnalyzer } from './analyzers/external-control-plane.ts'
 import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
 import { gatewaySecretAnalyzer } from './analyzers/gateway-secrets.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
@@ -27,6 +28,7 @@ import {
   telemetryProviderAnalyzer,
   telemetrySelectorAnalyzer,
 } from './analyzers/telemetry.ts'
+import { webhookAnalyzer } from './analyzers/webhooks.ts'
 import type { Analyzer } from './types.ts'
 
 /** The default analyzer set, in istioctl's order where it has one. */
@@ -39,6 +41,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   subsetPodsAnalyzer,
   deprecationAnalyzer,
   envoyFilterPatchAnalyzer,
+  externalControlPlaneAnalyzer,
   gatewayCertificateAnalyzer,
   gatewaySecretAnalyzer,
   ingressGatewayPortAnalyzer,
@@ -56,6 +59,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetrySelectorAnalyzer,
   telemetryDefaultSelectorAnalyzer,
   telemetryLightstepAnalyzer,
+  webhookAnalyzer,
   ...schemaAnalyzers,
   ...kubeSchemaAnalyzers,
 ]
