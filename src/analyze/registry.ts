@@ -3,6 +3,7 @@ import { applicationUIDAnalyzer } from './analyzers/application-uid.ts'
 import { authorizationPoliciesAnalyzer } from './analyzers/authorization-policies.ts'
 import { blockedCIDRsAnalyzer } from './analyzers/blocked-cidrs.ts'
 import { caCertificateAnalyzer } from './analyzers/ca-certificates.ts'
+import { conditionAnalyzer } from './analyzers/conditions.ts'
 import { conflictingGatewayAnalyzer } from './analyzers/conflicting-gateways.ts'
 import { conflictingMeshHostsAnalyzer } from './analyzers/conflicting-mesh-hosts.ts'
 import { deprecationAnalyzer } from './analyzers/deprecation.ts'
@@ -10,9 +11,11 @@ import { destinationHostAnalyzer } from './analyzers/destination-hosts.ts'
 import { destinationRuleAnalyzer } from './analyzers/destination-rules.ts'
 import { envoyFilterPatchAnalyzer } from './analyzers/envoy-filter-patches.ts'
 import { externalControlPlaneAnalyzer } from './analyzers/external-control-plane.ts'
+import { crdVersionAnalyzer, kubeGatewaySelectorAnalyzer } from './analyzers/gateway-api.ts'
 import { gatewayCertificateAnalyzer } from './analyzers/gateway-certificates.ts'
 import { gatewaySecretAnalyzer } from './analyzers/gateway-secrets.ts'
 import { gatewayAnalyzer } from './analyzers/gateways.ts'
+import { imageAutoAnalyzer } from './analyzers/image-auto.ts'
 import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
 import { jwtClaimRouteAnalyzer } from './analyzers/jwt-claim-route.ts'
@@ -35,6 +38,7 @@ import type { Analyzer } from './types.ts'
 export const ANALYZERS: readonly Analyzer[] = [
   blockedCIDRsAnalyzer,
   authorizationPoliciesAnalyzer,
+  conditionAnalyzer,
   multiServiceAnalyzer,
   applicationUIDAnalyzer,
   caCertificateAnalyzer,
@@ -47,6 +51,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   ingressGatewayPortAnalyzer,
   conflictingGatewayAnalyzer,
   injectionAnalyzer,
+  imageAutoAnalyzer,
+  kubeGatewaySelectorAnalyzer,
+  crdVersionAnalyzer,
   portNameAnalyzer,
   sidecarSelectorAnalyzer,
   conflictingMeshHostsAnalyzer,
