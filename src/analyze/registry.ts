@@ -18,6 +18,7 @@ import { gatewayAnalyzer } from './analyzers/gateways.ts'
 import { imageAutoAnalyzer } from './analyzers/image-auto.ts'
 import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
+import { injectionImageAnalyzer } from './analyzers/injection-image.ts'
 import { jwtClaimRouteAnalyzer } from './analyzers/jwt-claim-route.ts'
 import { multiServiceAnalyzer } from './analyzers/multi-service.ts'
 import { portNameAnalyzer } from './analyzers/port-names.ts'
@@ -52,6 +53,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   conflictingGatewayAnalyzer,
   injectionAnalyzer,
   imageAutoAnalyzer,
+  injectionImageAnalyzer,
   kubeGatewaySelectorAnalyzer,
   crdVersionAnalyzer,
   portNameAnalyzer,
