@@ -88,6 +88,17 @@ export function parseMeshConfig(text: string): MeshConfigView {
   }
 }
 
+/** MeshNetworks YAML as the singleton `MeshNetworks istio-system/meshnetworks` istioctl analyzes. */
+export function meshNetworksResource(text: string, mesh: MeshConfigView): Resource | undefined {
+  let value: unknown
+  try {
+    value = parseAllDocuments(text)[0]?.toJS() as unknown
+  } catch {
+    return undefined
+  }
+  return synthetic('MeshNetworks', mesh.rootNamespace, 'meshnetworks', { spec: obj(value) })
+}
+
 function synthetic(kind: string, namespace: string, name: string, body: Record<string, unknown>): Resource {
   const metadata = { name, namespace, ...obj(body.metadata) } as Resource['metadata']
   return { apiVersion: 'v1', kind, metadata, body: { apiVersion: 'v1', kind, ...body, metadata } }

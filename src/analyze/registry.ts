@@ -20,6 +20,7 @@ import { ingressGatewayPortAnalyzer } from './analyzers/ingress-gateway-port.ts'
 import { injectionAnalyzer } from './analyzers/injection.ts'
 import { injectionImageAnalyzer } from './analyzers/injection-image.ts'
 import { jwtClaimRouteAnalyzer } from './analyzers/jwt-claim-route.ts'
+import { meshNetworksAnalyzer } from './analyzers/mesh-networks.ts'
 import { multiServiceAnalyzer } from './analyzers/multi-service.ts'
 import { portNameAnalyzer } from './analyzers/port-names.ts'
 import { kubeSchemaAnalyzers, schemaAnalyzers } from './analyzers/schema.ts'
@@ -40,6 +41,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   blockedCIDRsAnalyzer,
   authorizationPoliciesAnalyzer,
   conditionAnalyzer,
+  meshNetworksAnalyzer,
   multiServiceAnalyzer,
   applicationUIDAnalyzer,
   caCertificateAnalyzer,

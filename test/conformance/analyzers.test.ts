@@ -10,7 +10,12 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { DEFAULT_MESH } from '../../src/analyze/context.ts'
-import { defaultIngressObjects, isIgnored, parseMeshConfig } from '../../src/analyze/environment.ts'
+import {
+  defaultIngressObjects,
+  isIgnored,
+  meshNetworksResource,
+  parseMeshConfig,
+} from '../../src/analyze/environment.ts'
 import { loadExtraKinds } from '../../src/analyze/extra-kinds.ts'
 import { findAnalyzer } from '../../src/analyze/registry.ts'
 import { runAnalyzers } from '../../src/analyze/run.ts'
@@ -29,6 +34,7 @@ interface Case {
   analyzers: string[]
   inputFiles: string[]
   meshConfigFile: string | null
+  meshNetworksFile: string | null
   clusters?: unknown
   expected: Expected[]
 }
@@ -46,7 +52,11 @@ async function runCase(c: Case, analyzers: Analyzer[]): Promise<string[]> {
     : DEFAULT_MESH
   // Every kind in the files is loaded, including those Weir does not know (webhooks, CRDs, Nodes …).
   const extras = await loadExtraKinds(files, () => true)
+  const networks = c.meshNetworksFile
+    ? meshNetworksResource(await readFile(join(DIR, c.meshNetworksFile), 'utf8'), mesh)
+    : undefined
   const resources = [
+    ...(networks ? [networks] : []),
     ...defaultIngressObjects(mesh, 'istioctl'),
     ...[...loaded.resources, ...extras].filter((r) => !isIgnored(r)),
   ]
