@@ -11,12 +11,13 @@ import type { Resource } from '../api/resource.ts'
 import { DEFAULT_MESH, type MeshConfigView } from './context.ts'
 import {
   ACCEPTED_BUILTIN_KINDS,
+  CLUSTER_SCOPED_BUILTIN_KINDS,
   defaultIngressObjects,
   isIgnored,
   parseMeshConfig,
   unknownKindOf,
 } from './environment.ts'
-import { loadExtraKinds } from './extra-kinds.ts'
+import { groupKind, loadExtraKinds } from './extra-kinds.ts'
 import { ANALYZERS } from './registry.ts'
 import { runAnalyzers, sortAndDedupe } from './run.ts'
 import type { AnalysisMessage, Analyzer } from './types.ts'
@@ -72,17 +73,19 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
       )
     }
   }
-  const nodeFiles = new Set<string>()
+  // Built-in kinds Weir does not load are accepted silently, and read again for the analyzers that use them.
+  const extraFiles = new Set<string>()
   for (const d of loaded.diagnostics) {
     const kind = unknownKindOf(d)
     if (kind !== undefined && ACCEPTED_BUILTIN_KINDS.has(kind)) {
-      if (kind === '/Node' && d.source) nodeFiles.add(d.source.file)
+      if (d.source && d.source.file !== '-') extraFiles.add(d.source.file)
       continue
     }
     loaderMessages.push(loaderMessage(d))
   }
+  const extras = await loadExtraKinds(extraFiles, (k) => ACCEPTED_BUILTIN_KINDS.has(k))
   const user = lastApplied(
-    loaded.resources.map((r) => withNamespace(r, namespace)).filter((r) => !isIgnored(r)),
+    [...loaded.resources, ...extras].map((r) => withNamespace(r, namespace)).filter((r) => !isIgnored(r)),
   )
   const synthetic = defaultIngressObjects(mesh, 'weir')
   const { messages, skipped } = runAnalyzers([...synthetic, ...user], {
@@ -138,7 +141,9 @@ function loaderMessage(d: Diagnostic): AnalysisMessage {
 /** istioctl gives objects without a namespace the `-n` namespace (none with `-A`); cluster-scoped kinds keep none. */
 function withNamespace(r: Resource, namespace: string | undefined): Resource {
   if (namespace === undefined || r.metadata.namespace) return r
-  if (lookupKind(r.apiVersion, r.kind)?.namespaced === false) return r
+  const info = lookupKind(r.apiVersion, r.kind)
+  if (info?.namespaced === false) return r
+  if (!info && CLUSTER_SCOPED_BUILTIN_KINDS.has(groupKind(r.apiVersion, r.kind))) return r
   return { ...r, metadata: { ...r.metadata, namespace } }
 }
 

@@ -58,6 +58,20 @@ export const ACCEPTED_BUILTIN_KINDS: ReadonlySet<string> = new Set([
   'coordination.k8s.io/Lease',
 ])
 
+/** The accepted built-in kinds that are cluster-scoped (they get no namespace from `-n`). */
+export const CLUSTER_SCOPED_BUILTIN_KINDS: ReadonlySet<string> = new Set([
+  '/Node',
+  '/PersistentVolume',
+  'networking.k8s.io/IngressClass',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'storage.k8s.io/StorageClass',
+  'scheduling.k8s.io/PriorityClass',
+])
+
 /** For a loader "unknown kind" diagnostic: the `group/Kind` it names, or undefined for other diagnostics. */
 export function unknownKindOf(d: Diagnostic): string | undefined {
   if (d.code !== 'WEIR0003') return undefined

@@ -5,7 +5,7 @@
  */
 import { specOf } from '../../api/resource.ts'
 import type { Analyzer } from '../types.ts'
-import { arr, obj, str } from '../values.ts'
+import { arr, obj } from '../values.ts'
 
 export const meshNetworksAnalyzer: Analyzer = {
   name: 'meshnetworks.MeshNetworksAnalyzer',
