@@ -1,12 +1,8 @@
 /**
- * @module analyze/analyzers/gateway-api — the Gateway API analyzers: CRDs older than Istio supports
- * (IST0176) and workload selectors that cannot apply to a Kubernetes Gateway's pods (IST0166).
+ * @module analyze/analyzers/crd-version — `k8sgateway.CRDVersionAnalyzer`: Gateway API CRDs older than the
+ * bundle version Istio requires are not processed (IST0176).
  */
-import { specOf } from '../../api/resource.ts'
-import { nsOf } from '../context.ts'
-import { selects } from '../labels.ts'
 import type { Analyzer } from '../types.ts'
-import { labelsOf, obj } from '../values.ts'
 
 /** Minimum Gateway API bundle version per CRD name, as Istio requires. */
 const MINIMUM: Readonly<Record<string, readonly [number, number, number]>> = {
@@ -39,32 +35,6 @@ export const crdVersionAnalyzer: Analyzer = {
       if (!min || bundle === undefined) continue
       const v = parseSemver(bundle)
       if (v && less(v.core, min)) report(crd, 'IST0176', [crd.metadata.name, v.text, min.join('.')])
-    }
-  },
-}
-
-const POLICY_KINDS = ['AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin']
-const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name'
-
-export const kubeGatewaySelectorAnalyzer: Analyzer = {
-  name: 'k8sgateway.SelectorAnalyzer',
-  description: 'Check that selectors are effective for Kubernetes gateway',
-  inputs: ['AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin', 'Pod'],
-  needs: ['pods'],
-  run(ctx, report) {
-    const gatewayPods = ctx.pods.filter((p) => !p.template && p.labels[GATEWAY_NAME] !== undefined)
-    for (const kind of POLICY_KINDS) {
-      for (const r of ctx.kind(kind)) {
-        const spec = specOf(r)
-        if (spec.targetRef !== undefined && spec.targetRef !== null) continue
-        if (spec.selector === undefined || spec.selector === null) continue
-        const selector = labelsOf(obj(spec.selector).matchLabels)
-        for (const pod of gatewayPods) {
-          if (pod.namespace === nsOf(r) && selects(selector, pod.labels)) {
-            report(r, 'IST0166', [pod.labels[GATEWAY_NAME] ?? ''], ['spec', 'selector'])
-          }
-        }
-      }
     }
   },
 }
