@@ -99,16 +99,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const kept = messages.filter((m) => {
     const r = m.resource
     if (!r) return true
-    if (
-      synthetic.some(
-        (s) =>
-          s.kind === r.kind &&
-          s.metadata.name === r.metadata.name &&
-          s.metadata.namespace === r.metadata.namespace,
-      )
-    ) {
-      return false
-    }
+    // Messages about the objects Weir adds itself are not the user's to fix.
+    if (synthetic.includes(r)) return false
     if (namespace !== undefined && r.metadata.namespace && r.metadata.namespace !== namespace) return false
     return !suppressed(m, r, rules)
   })
