@@ -1,5 +1,6 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
+import * as analyze from './analyze.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as wait from './wait.ts'
@@ -7,4 +8,9 @@ import * as wait from './wait.ts'
 /** Adds one command (and its options) to the program. */
 export type RegisterCommand = (program: Command) => void
 
-export const COMMANDS: RegisterCommand[] = [proxyStatus.register, proxyConfig.register, wait.register]
+export const COMMANDS: RegisterCommand[] = [
+  analyze.register,
+  proxyStatus.register,
+  proxyConfig.register,
+  wait.register,
+]
