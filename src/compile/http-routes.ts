@@ -1,0 +1,289 @@
+/** @module compile/http-routes — VirtualService `http[]` rules → ordered routes for one proxy and port. */
+
+import { parseDurationMs } from '../model/duration.ts'
+import { resolveGatewayName } from '../model/host.ts'
+import { arr, labelsMatch, num, obj, str, strList, strMap } from '../model/read.ts'
+import type { ConfigEntry, Service } from '../model/types.ts'
+import type {
+  HeaderMatch,
+  MirrorPolicy,
+  Route,
+  RouteAction,
+  RouteMatch,
+  RoutePolicy,
+  WeightedBackend,
+} from '../proxyconfig/types.ts'
+import { outboundClusterName } from './clusters.ts'
+import { type CompileContext, resolve, serviceForHost } from './context.ts'
+import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
+import {
+  builtinRetry,
+  convertCors,
+  convertFault,
+  convertHeaders,
+  convertRetry,
+  convertRewrite,
+  convertStringMatch,
+  mirrorPercent,
+} from './policy.ts'
+
+/** Where routes are being compiled: the listener port and, on a gateway, the gateway's `ns/name`. */
+export interface RouteScope {
+  port: number
+  /** Set when compiling for a gateway server. */
+  gateway?: string
+}
+
+/** The mesh default retry policy (mesh `defaultHttpRetryPolicy` over Istio's built-in one). */
+export function defaultRetry(ctx: CompileContext): ReturnType<typeof builtinRetry> | undefined {
+  const mesh = ctx.snapshot.mesh.defaultHttpRetryPolicy
+  return mesh ? convertRetry(mesh, builtinRetry()) : builtinRetry()
+}
+
+/** Gateways a VirtualService (or one of its matches) is bound to, resolved to `mesh` / `ns/name`. */
+export function boundGateways(vs: ConfigEntry, list?: unknown): string[] {
+  const names = strList(list ?? vs.spec.gateways)
+  return names.length === 0 ? ['mesh'] : names.map((g) => resolveGatewayName(g, vs.namespace))
+}
+
+/** True when a match block applies to this proxy and port (decided at config time). */
+export function matchApplies(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  m: Record<string, unknown>,
+  scope: RouteScope,
+): boolean {
+  const port = num(m.port)
+  if (port !== undefined && port !== scope.port) return false
+  const own = strList(m.gateways)
+  const gws = own.length > 0 ? boundGateways(vs, m.gateways) : boundGateways(vs)
+  if (!gws.includes(scope.gateway ?? 'mesh')) return false
+  if (own.length > 0 || scope.gateway) return true
+  const src = obj(m.sourceLabels)
+  if (src && !labelsMatch(strMap(src), ctx.node.labels)) return false
+  const srcNs = str(m.sourceNamespace)
+  if (srcNs !== undefined && srcNs !== ctx.node.namespace) return false
+  return true
+}
+
+function convertMatch(m: Record<string, unknown>): RouteMatch {
+  const out: RouteMatch = {}
+  const ic = m.ignoreUriCase === true
+  const uri = convertStringMatch(m.uri, ic)
+  if (uri) out.path = uri
+  const method = convertStringMatch(m.method)
+  if (method) out.method = method
+  const scheme = convertStringMatch(m.scheme)
+  if (scheme) out.scheme = scheme
+  const authority = convertStringMatch(m.authority)
+  if (authority) out.authority = authority
+  const headers: HeaderMatch[] = []
+  const skip = new Set(['uri', 'scheme', 'method', 'authority'])
+  for (const [key, invert] of [
+    ['headers', false],
+    ['withoutHeaders', true],
+  ] as const) {
+    for (const [name, v] of Object.entries(obj(m[key]) ?? {})) {
+      const sm = convertStringMatch(v)
+      if (!sm || skip.has(name.toLowerCase()) || name.startsWith('@')) continue
+      headers.push({ name: name.toLowerCase(), match: sm, ...(invert ? { invert: true } : {}) })
+    }
+  }
+  if (headers.length > 0) out.headers = headers
+  const qp = Object.entries(obj(m.queryParams) ?? {}).flatMap(([name, v]) => {
+    const sm = convertStringMatch(v)
+    return sm ? [{ name, match: sm }] : []
+  })
+  if (qp.length > 0) out.queryParams = qp
+  return out
+}
+
+/** True for a match that holds for every request (no conditions, or only path prefix `/` / regex `.*`). */
+export function isCatchAll(m: RouteMatch): boolean {
+  const { path, ...rest } = m
+  if (Object.keys(rest).length > 0) return false
+  if (!path) return true
+  return (path.kind === 'prefix' && path.value === '/') || (path.kind === 'regex' && path.value === '.*')
+}
+
+/** Resolves a Destination to its cluster name (which may deliberately not exist ⇒ 503 NC). */
+export function destinationCluster(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  dest: Record<string, unknown>,
+  listenerPort: number,
+): { cluster: string; service?: Service; subset: string } {
+  const host = resolve(ctx, str(dest.host) ?? '', vs.namespace)
+  const svc = serviceForHost(ctx, host)
+  const subset = str(dest.subset) ?? ''
+  const explicit = num(obj(dest.port)?.number)
+  const port = explicit ?? (svc && svc.ports.length === 1 ? svc.ports[0]?.port : undefined) ?? listenerPort
+  const clusterHost = svc ? svc.host : host
+  return { cluster: outboundClusterName(port, subset, clusterHost), ...(svc ? { service: svc } : {}), subset }
+}
+
+export function backends(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  rule: Record<string, unknown>,
+  port: number,
+): WeightedBackend[] {
+  const dests = arr(rule.route)
+    .map(obj)
+    .filter((d): d is Record<string, unknown> => d !== undefined)
+  const list = dests.map((d) => {
+    const { cluster } = destinationCluster(ctx, vs, obj(d.destination) ?? {}, port)
+    const { ops } = convertHeaders(d.headers)
+    return { cluster, weight: num(d.weight) ?? 0, ...(ops ? { headers: ops } : {}) }
+  })
+  if (list.length === 1 && list[0]) return [{ ...list[0], weight: 100 }]
+  const total = list.reduce((a, b) => a + Math.max(0, b.weight), 0)
+  if (total <= 0) return list.map((b) => ({ ...b, weight: 1 }))
+  return list.filter((b) => b.weight > 0)
+}
+
+function action(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  rule: Record<string, unknown>,
+  port: number,
+): RouteAction {
+  const redirect = obj(rule.redirect)
+  if (redirect) {
+    const derive = str(redirect.derivePort)
+    const explicit = num(redirect.port)
+    const port =
+      explicit ?? (derive === 'FROM_PROTOCOL_DEFAULT' || derive === 'FROM_REQUEST_PORT' ? derive : undefined)
+    return {
+      kind: 'redirect',
+      status: num(redirect.redirectCode) ?? 301,
+      ...(str(redirect.scheme) ? { scheme: str(redirect.scheme) as string } : {}),
+      ...(str(redirect.authority) ? { authority: str(redirect.authority) as string } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(str(redirect.uri) !== undefined ? { path: str(redirect.uri) as string } : {}),
+    }
+  }
+  const direct = obj(rule.directResponse)
+  if (direct) {
+    const body = obj(direct.body)
+    const text =
+      str(body?.string) ??
+      (str(body?.bytes) ? Buffer.from(str(body?.bytes) ?? '', 'base64').toString('utf8') : undefined)
+    return {
+      kind: 'respond',
+      status: num(direct.status) ?? 200,
+      ...(text !== undefined ? { body: text } : {}),
+    }
+  }
+  return { kind: 'forward', backends: backends(ctx, vs, rule, port) }
+}
+
+function mirrors(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  rule: Record<string, unknown>,
+  port: number,
+): MirrorPolicy[] {
+  const out: MirrorPolicy[] = []
+  const add = (dest: Record<string, unknown> | undefined, percentage: number): void => {
+    if (!dest || percentage <= 0) return
+    const d = destinationCluster(ctx, vs, dest, port)
+    if (!d.service) return
+    out.push({ cluster: d.cluster, percentage, shadowHostSuffix: false })
+  }
+  add(obj(rule.mirror), mirrorPercent(rule))
+  for (const m of arr(rule.mirrors)) {
+    const o = obj(m)
+    const v = num(obj(o?.percentage)?.value)
+    add(obj(o?.destination), v === undefined ? 100 : Math.min(100, v))
+  }
+  return out
+}
+
+function policy(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  rule: Record<string, unknown>,
+  port: number,
+  act: RouteAction,
+): RoutePolicy {
+  const out: RoutePolicy = {}
+  const timeout = parseDurationMs(rule.timeout)
+  if (timeout !== undefined && timeout > 0) out.timeoutMs = timeout
+  let hashed = false
+  if (act.kind === 'forward') {
+    const first = obj(obj(arr(rule.route)[0])?.destination)
+    if (first) {
+      const d = destinationCluster(ctx, vs, first, port)
+      if (d.service) {
+        const portNum = num(/\|(\d+)\|/.exec(d.cluster)?.[1]) ?? port
+        const hp = hashPolicyOf(policyFor(ruleFor(ctx, d.service), portNum, d.subset || undefined))
+        if (hp) {
+          out.hashPolicy = hp
+          hashed = true
+        }
+      }
+    }
+    const retries = obj(rule.retries)
+    const retry = retries ? convertRetry(retries, builtinRetry()) : defaultRetry(ctx)
+    if (retry) out.retry = hashed ? { ...retry, retryOtherHosts: false } : retry
+    const fault = convertFault(obj(rule.fault))
+    if (fault) out.fault = fault
+    const ms = mirrors(ctx, vs, rule, port)
+    if (ms.length > 0) out.mirrors = ms
+  }
+  const { authority } = convertHeaders(rule.headers)
+  const rewrite = convertRewrite(rule.rewrite, authority)
+  if (rewrite && act.kind === 'forward') out.rewrite = rewrite
+  const cors = convertCors(rule.corsPolicy)
+  if (cors) out.cors = cors
+  return out
+}
+
+/**
+ * The routes of one VirtualService for this proxy and port, in order: one route per match block that
+ * applies here; a rule without match (or with a catch-all match) ends the list.
+ */
+export function translateHttpRules(ctx: CompileContext, vs: ConfigEntry, scope: RouteScope): Route[] {
+  const out: Route[] = []
+  const rules = arr(vs.spec.http)
+  for (let i = 0; i < rules.length; i++) {
+    const rule = obj(rules[i])
+    if (!rule) continue
+    const matches = arr(rule.match).map(obj)
+    const ruleName = str(rule.name)
+    const act = action(ctx, vs, rule, scope.port)
+    const pol = policy(ctx, vs, rule, scope.port, act)
+    const { ops } = convertHeaders(rule.headers)
+    const make = (match: RouteMatch, j: number | undefined, matchName?: string): Route => {
+      const name = ruleName && matchName ? `${ruleName}.${matchName}` : (ruleName ?? matchName)
+      return {
+        origin: {
+          virtualService: vs.key,
+          rule: i,
+          ...(j !== undefined ? { match: j } : {}),
+          ...(name ? { name } : {}),
+        },
+        match,
+        action: act,
+        policy: pol,
+        ...(ops ? { headers: ops } : {}),
+      }
+    }
+    if (matches.length === 0) {
+      const gws = boundGateways(vs)
+      if (!gws.includes(scope.gateway ?? 'mesh')) continue
+      out.push(make({}, undefined))
+      return out
+    }
+    let catchAll = false
+    matches.forEach((m, j) => {
+      if (!m || !matchApplies(ctx, vs, m, scope)) return
+      const rm = convertMatch(m)
+      out.push(make(rm, j, str(m.name)))
+      if (isCatchAll(rm)) catchAll = true
+    })
+    if (catchAll) return out
+  }
+  return out
+}

@@ -1,0 +1,4 @@
+/** @module compile/index — the compile stage's public entry points. */
+export { type CompileResult, compileProxy } from './compile-proxy.ts'
+export { type ExplainRequest, type Explanation, explainRequest } from './explain.ts'
+export { ingressGatewayNode, type ProxyNode, sidecarNodeFor, syntheticSidecar } from './node.ts'
