@@ -74,7 +74,9 @@ export function formatExplanation(e: Explanation): string {
   row('Proxy', e.proxy)
   row(
     'Request',
-    `${e.request.method} ${e.request.authority}${e.request.protocol === 'tcp' ? '' : e.request.path} (port ${e.request.port})`,
+    e.request.protocol === 'tcp'
+      ? `TCP connection to ${e.request.authority} (port ${e.request.port})`
+      : `${e.request.method} http://${e.request.authority}${e.request.path} (port ${e.request.port})`,
   )
   row('Listener', e.listener ?? 'none')
   if (e.routeTable) row('Route table', e.routeTable)
