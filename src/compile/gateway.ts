@@ -45,8 +45,9 @@ function serverTls(tls: Record<string, unknown> | undefined): ServerTls | undefi
   const cred = str(tls.credentialName)
   const out: ServerTls = {
     mode,
-    serverCertificate: str(tls.serverCertificate) ?? (cred ? `credential://${cred}` : ''),
-    privateKey: str(tls.privateKey) ?? (cred ? `credential://${cred}` : ''),
+    serverCertificate: str(tls.serverCertificate) ?? '',
+    privateKey: str(tls.privateKey) ?? '',
+    ...(cred ? { credentialName: cred } : {}),
   }
   const ca = str(tls.caCertificates)
   if (ca) out.caCertificates = ca

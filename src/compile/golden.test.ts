@@ -55,13 +55,17 @@ describe('compile golden files', { skip: !HAVE_SHARED && 'shared/ not present' }
 
       // Invariants: deterministic, independent of input order, no dangling cluster references.
       assert.equal(compileProxy(c.snapshot, c.node).config.version, config.version, 'compiling twice')
-      const again = buildSnapshot(shuffle(c.resources), snapshotOptions(c.inputs))
-      const reordered = compileProxy(
-        again,
-        resolveNode(again, JSON.parse(readFileSync(join(c.dir, 'node.json'), 'utf8'))),
-      )
+      // Creation order comes from timestamps (as in the live store), so stamp load order first.
+      const stamped = stamp(c.resources)
+      const nodeSpec = JSON.parse(readFileSync(join(c.dir, 'node.json'), 'utf8'))
+      const inOrder = buildSnapshot(stamped, snapshotOptions(c.inputs))
+      const again = buildSnapshot(shuffle(stamped), snapshotOptions(c.inputs))
       if (!hasSameNameTwice(c.resources))
-        assert.equal(reordered.config.version, config.version, 'shuffled input gives the same version')
+        assert.equal(
+          compileProxy(again, resolveNode(again, nodeSpec)).config.version,
+          compileProxy(inOrder, resolveNode(inOrder, nodeSpec)).config.version,
+          'shuffled input gives the same version',
+        )
       const missing = new Set(c.inputs.missingClusters ?? [])
       for (const ref of referencedClusters(config)) {
         if (missing.has(ref)) assert.equal(config.clusters[ref], undefined, `${ref} is meant to be missing`)
@@ -70,6 +74,21 @@ describe('compile golden files', { skip: !HAVE_SHARED && 'shared/ not present' }
     })
   }
 })
+
+/** Gives resources without creationTimestamp one that follows their load order. */
+function stamp<T extends { metadata: { creationTimestamp?: string } }>(resources: readonly T[]): T[] {
+  return resources.map((r, i) =>
+    r.metadata.creationTimestamp
+      ? r
+      : {
+          ...r,
+          metadata: {
+            ...r.metadata,
+            creationTimestamp: new Date(Date.UTC(2000, 0, 1) + i * 1000).toISOString(),
+          },
+        },
+  )
+}
 
 /** Inputs that replace an object (kubectl apply of a later step) depend on order by design. */
 function hasSameNameTwice(

@@ -30,6 +30,7 @@ export function virtualServiceFor(
   cands.sort((a, b) => Number(b.exact) - Number(a.exact) || a.vs.rank - b.vs.rank)
   const winner = cands[0]?.vs
   for (const c of cands.slice(1)) {
+    if (c.exact !== cands[0]?.exact) continue
     const key = `${c.vs.key}|${svc.host}`
     if (reported.has(key) || !winner) continue
     reported.add(key)
