@@ -2,8 +2,8 @@
 import type { Command } from 'commander'
 import { formatSource } from '../api/diagnostics.ts'
 import { loadPaths } from '../api/load.ts'
-import { compileProxy } from '../compile/compile-proxy.ts'
-import { type Explanation, explainRequest } from '../compile/explain.ts'
+import type { Explanation } from '../compile/explain.ts'
+import { explain } from '../compile/explain-snapshot.ts'
 import { ingressGatewayNode, type ProxyNode, syntheticSidecar } from '../compile/node.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
 import { EXIT } from './exit-codes.ts'
@@ -85,7 +85,8 @@ export function formatExplanation(e: Explanation): string {
     const where = s.virtualService
       ? `${s.virtualService} rule ${s.rule}${s.match !== null ? ` match ${s.match}` : ''}`
       : 'route'
-    row('Not matched', `${where}: ${s.reasons.join('; ') || 'does not apply'}`)
+    const when = s.stage === 'config' ? ' [config time]' : ''
+    row('Not matched', `${where}${when}: ${s.reasons.join('; ') || 'does not apply'}`)
   }
   if (e.virtualService)
     row(
@@ -171,8 +172,7 @@ async function run(opts: Options): Promise<void> {
   const node: ProxyNode = opts.gateway
     ? ingressGatewayNode()
     : syntheticSidecar(opts.sourceNamespace ?? namespace, labels)
-  const { config } = compileProxy(snapshot, node)
-  const e = explainRequest(config, { url: opts.url, method: opts.method, headers })
+  const e = explain(snapshot, node, { url: opts.url, method: opts.method, headers })
   process.stdout.write(
     opts.output === 'json' ? `${JSON.stringify(explanationJson(e), null, 2)}\n` : formatExplanation(e),
   )

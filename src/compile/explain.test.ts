@@ -6,6 +6,7 @@ import { parseText } from '../api/load.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
 import { compileProxy } from './compile-proxy.ts'
 import { type ExplainRequest, explainRequest } from './explain.ts'
+import { explain } from './explain-snapshot.ts'
 import { loadCase, resolveNode } from './golden-support.ts'
 import { type ProxyNode, syntheticSidecar } from './node.ts'
 
@@ -337,5 +338,33 @@ spec:
       explainRequest(other, { url: 'http://reviews.default:9080/split' }).virtualHost,
       'reviews.default.svc.cluster.local:9080',
     )
+  })
+})
+
+describe('config-time rules in explanations', { skip }, () => {
+  it('names the sourceLabels rules that were dropped for this caller', async () => {
+    const c = await loadCase('aks-step10-app-2.0')
+    const e = explain(c.snapshot, c.node, { url: 'http://voting-analytics:8080/analytics' })
+    assert.equal(e.rule, 1)
+    assert.equal(e.skipped.length, 1)
+    assert.equal(e.skipped[0]?.stage, 'config')
+    assert.match(
+      e.skipped[0]?.reasons[0] ?? '',
+      /^sourceLabels app=voting-app,version=1\.0 do not select the caller/,
+    )
+    const other = explain(c.snapshot, syntheticSidecar('voting', { app: 'other' }), {
+      url: 'http://voting-analytics:8080/analytics',
+    })
+    assert.deepEqual([other.status, other.flags, other.skipped.length], [404, 'NR', 2])
+    const tcp = explain(c.snapshot, syntheticSidecar('voting', { app: 'other' }), {
+      url: 'tcp://voting-storage:6379',
+    })
+    assert.equal(tcp.skipped.length, 4)
+  })
+  it('names gateway-only rules when explaining from a sidecar', async () => {
+    const c = await loadCase('aks-step10-gateway')
+    const e = explain(c.snapshot, c.node, { url: 'http://x/', headers: { cookie: 'featureflag=on' } })
+    assert.equal(e.rule, 0)
+    assert.equal(e.skipped.length, 0)
   })
 })

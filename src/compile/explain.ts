@@ -47,6 +47,8 @@ export interface SkippedRule {
   rule: number | null
   match: number | null
   reasons: string[]
+  /** `config`: dropped when compiling for this caller (sourceLabels, gateways, port); absent: failed at request time. */
+  stage?: 'config'
 }
 
 /** What a request does on one proxy. */
@@ -278,7 +280,7 @@ function explainHttp(
       ...base,
       status: 404,
       flags: 'NR',
-      summary: `no virtual host for ${hostWithoutPort(base.request.authority)}: 404 NR`,
+      summary: `no virtual host for ${hostWithoutPort(base.request.authority)}`,
     }
   }
   base.virtualHost = vh.name
@@ -295,7 +297,7 @@ function explainHttp(
       reasons: describeMismatch(r.match, view),
     })
   }
-  if (!chosen) return { ...base, status: 404, flags: 'NR', summary: `no route of ${vh.name} matches: 404 NR` }
+  if (!chosen) return { ...base, status: 404, flags: 'NR', summary: `no route of ${vh.name} matches` }
   const at = {
     ...base,
     virtualService: chosen.origin?.virtualService || null,
