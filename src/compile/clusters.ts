@@ -84,8 +84,8 @@ export function endpointsOf(ctx: CompileContext, s: Service, p: ServicePort): En
     }
   } else if (s.selector && (s.origin === 'kubernetes' || Object.keys(s.selector).length > 0)) {
     const selector = s.selector
-    for (const w of ctx.snapshot.workloads) {
-      if (w.namespace !== s.namespace || !labelsMatch(selector, w.labels)) continue
+    for (const w of ctx.snapshot.workloadsByNamespace.get(s.namespace) ?? []) {
+      if (!labelsMatch(selector, w.labels)) continue
       if (s.origin === 'kubernetes' && w.kind === 'WorkloadEntry') continue
       const port = s.origin === 'kubernetes' ? targetPortOf(w, p) : (w.containerPorts[p.name] ?? p.port)
       if (port !== undefined) out.push(workloadEndpoint(w, port))

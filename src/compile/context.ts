@@ -13,13 +13,33 @@ export interface CompileContext {
   diagnostics: Diagnostic[]
   /** Services this proxy may call. */
   services: readonly Service[]
+  /** The same services, for membership tests. */
+  visible: ReadonlySet<Service>
   domain: string
+  /** Memoized lookups of this compilation (the snapshot is immutable, so they never go stale). */
+  memo: Map<string, unknown>
+}
+
+/** Computes once per compilation and key. */
+export function memo<T>(ctx: CompileContext, key: string, compute: () => T): T {
+  if (ctx.memo.has(key)) return ctx.memo.get(key) as T
+  const v = compute()
+  ctx.memo.set(key, v)
+  return v
 }
 
 /** Creates the context for one proxy. */
 export function createContext(snapshot: MeshSnapshot, node: ProxyNode): CompileContext {
   const services = snapshot.services.filter((s) => exportedTo(s.exportTo, s.namespace, node.namespace))
-  return { snapshot, node, diagnostics: [], services, domain: 'cluster.local' }
+  return {
+    snapshot,
+    node,
+    diagnostics: [],
+    services,
+    visible: new Set(services),
+    domain: 'cluster.local',
+    memo: new Map(),
+  }
 }
 
 /** `exportTo` semantics: `*` all, `.` own namespace, `~` none, or namespace names. */
@@ -36,7 +56,7 @@ export function configVisible(entry: ConfigEntry, clientNs: string): boolean {
 /** The services whose host a (resolved) host pattern covers, visible to this proxy. */
 export function servicesFor(ctx: CompileContext, host: string): Service[] {
   const exact = ctx.snapshot.servicesByHost.get(host)
-  if (exact) return exact.filter((s) => ctx.services.includes(s))
+  if (exact) return exact.filter((s) => ctx.visible.has(s))
   if (!host.startsWith('*')) {
     // A wildcard ServiceEntry host may stand for this name.
     return ctx.services.filter((s) => s.host.startsWith('*') && hostCovers(s.host, host))

@@ -10,7 +10,7 @@ import type {
   OutlierDetection,
   UpstreamTls,
 } from '../proxyconfig/types.ts'
-import { type CompileContext, configVisible, resolve } from './context.ts'
+import { type CompileContext, configVisible, memo, resolve } from './context.ts'
 
 /** A DestinationRule as it applies to one host: merged subsets and top-level policy. */
 export interface EffectiveRule {
@@ -27,14 +27,27 @@ export interface EffectiveRule {
  * top-level trafficPolicy win).
  */
 export function ruleFor(ctx: CompileContext, svc: Service): EffectiveRule | undefined {
+  return memo(ctx, `rule|${svc.source}|${svc.host}`, () => computeRule(ctx, svc))
+}
+
+/** DestinationRules this proxy may use, with their resolved hosts (once per compilation). */
+function usableRules(ctx: CompileContext): { d: ConfigEntry; host: string }[] {
+  return memo(ctx, 'usable-drs', () =>
+    ctx.snapshot.destinationRules
+      .filter((d) => configVisible(d, ctx.node.namespace) || d.namespace === ctx.node.namespace)
+      .filter((d) => selectsNode(ctx, d))
+      .map((d) => ({ d, host: resolve(ctx, str(d.spec.host) ?? '', d.namespace) }))
+      .filter((c) => c.host !== ''),
+  )
+}
+
+function computeRule(ctx: CompileContext, svc: Service): EffectiveRule | undefined {
   const root = ctx.snapshot.mesh.rootNamespace
   const nsRank = (ns: string): number =>
     ns === ctx.node.namespace ? 0 : ns === svc.namespace ? 1 : ns === root ? 2 : 3
-  const cands = ctx.snapshot.destinationRules
-    .filter((d) => configVisible(d, ctx.node.namespace) || d.namespace === ctx.node.namespace)
-    .filter((d) => selectsNode(ctx, d))
-    .map((d) => ({ d, host: resolve(ctx, str(d.spec.host) ?? '', d.namespace) }))
-    .filter((c) => c.host !== '' && hostCovers(c.host, svc.host))
+  const cands = usableRules(ctx).filter(
+    (c) => c.host === svc.host || (c.host.startsWith('*') && hostCovers(c.host, svc.host)),
+  )
   if (cands.length === 0) return undefined
   cands.sort(
     (a, b) =>

@@ -65,7 +65,11 @@ export function buildSnapshotWithDiagnostics(
   ]
   services.sort((a, b) => cmp(a.host, b.host) || cmp(a.namespace, b.namespace) || cmp(a.source, b.source))
   const servicesByHost = new Map<string, Service[]>()
-  for (const s of services) servicesByHost.set(s.host, [...(servicesByHost.get(s.host) ?? []), s])
+  for (const s of services) {
+    const list = servicesByHost.get(s.host)
+    if (list) list.push(s)
+    else servicesByHost.set(s.host, [s])
+  }
 
   const pods = byKind('Pod')
   let workloads: Workload[] = pods.map((p) => workloadFromPod(p.r, p.ns))
@@ -77,6 +81,9 @@ export function buildSnapshotWithDiagnostics(
   workloads.push(...byKind('WorkloadEntry', 'networking.istio.io').map((p) => workloadFromEntry(p.r, p.ns)))
   workloads.sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name))
   assignAddresses(workloads)
+  const workloadsByNamespace = new Map<string, Workload[]>()
+  for (const w of workloads)
+    workloadsByNamespace.set(w.namespace, [...(workloadsByNamespace.get(w.namespace) ?? []), w])
 
   const config = (kind: string): ConfigEntry[] => ranked(byKind(kind, 'networking.istio.io'))
   const peer = [
@@ -87,6 +94,7 @@ export function buildSnapshotWithDiagnostics(
     services,
     servicesByHost,
     workloads,
+    workloadsByNamespace,
     namespaces,
     virtualServices: config('VirtualService'),
     destinationRules: config('DestinationRule'),

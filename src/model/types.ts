@@ -97,6 +97,8 @@ export interface MeshSnapshot {
   /** Services by exact host. */
   readonly servicesByHost: ReadonlyMap<string, readonly Service[]>
   readonly workloads: readonly Workload[]
+  /** Workloads by namespace (same order). */
+  readonly workloadsByNamespace: ReadonlyMap<string, readonly Workload[]>
   /** Namespace labels (from Namespace objects). */
   readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>
   readonly virtualServices: readonly ConfigEntry[]
