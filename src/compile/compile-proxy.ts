@@ -55,7 +55,7 @@ export function compileProxy(snapshot: MeshSnapshot, node: ProxyNode): CompileRe
       identity: `spiffe://${mesh.trustDomain}/ns/${node.namespace}/sa/${sa}`,
     },
     mesh: {
-      outboundTrafficPolicy: mesh.outboundTrafficPolicy,
+      outboundTrafficPolicy: ctx.outboundTrafficPolicy,
       trustDomain: mesh.trustDomain,
       accessLog: {
         enabled: mesh.accessLogFile !== '',

@@ -5,6 +5,7 @@ import { hostCovers, resolveHost } from '../model/host.ts'
 import { strList } from '../model/read.ts'
 import type { ConfigEntry, MeshSnapshot, Service } from '../model/types.ts'
 import type { ProxyNode } from './node.ts'
+import { egressAllows, sidecarScope } from './sidecar-scope.ts'
 
 /** Per-compilation state (built fresh for every call; compileProxy stays pure). */
 export interface CompileContext {
@@ -13,6 +14,8 @@ export interface CompileContext {
   diagnostics: Diagnostic[]
   /** Services this proxy may call. */
   services: readonly Service[]
+  /** Mesh `outboundTrafficPolicy`, or the Sidecar resource's. */
+  outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY'
   /** The same services, for membership tests. */
   visible: ReadonlySet<Service>
   domain: string
@@ -30,8 +33,12 @@ export function memo<T>(ctx: CompileContext, key: string, compute: () => T): T {
 
 /** Creates the context for one proxy. */
 export function createContext(snapshot: MeshSnapshot, node: ProxyNode): CompileContext {
-  const services = snapshot.services.filter((s) => exportedTo(s.exportTo, s.namespace, node.namespace))
+  const scope = sidecarScope(snapshot, node)
+  const services = snapshot.services.filter(
+    (s) => exportedTo(s.exportTo, s.namespace, node.namespace) && egressAllows(scope, s),
+  )
   return {
+    outboundTrafficPolicy: scope.outboundTrafficPolicy ?? snapshot.mesh.outboundTrafficPolicy,
     snapshot,
     node,
     diagnostics: [],

@@ -45,7 +45,7 @@ export function altDomains(svc: Service, clientNs: string): string[] {
 
 /** The catch-all virtual host: `allow_any` (PassthroughCluster) or `block_all` (502) under REGISTRY_ONLY. */
 export function catchAllHost(ctx: CompileContext): VirtualHost {
-  if (ctx.snapshot.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY')
+  if (ctx.outboundTrafficPolicy === 'REGISTRY_ONLY')
     return {
       name: 'block_all',
       domains: ['*'],
@@ -89,8 +89,7 @@ export function buildSidecarOutbound(ctx: CompileContext): {
     string,
     { port: number; address: string; routes: TcpRoute[]; def: string; svc?: Service }
   >()
-  const passOrBlock =
-    ctx.snapshot.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER
+  const passOrBlock = ctx.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER
   for (const s of ctx.services) {
     for (const p of s.ports) {
       if (p.protocol === 'udp') continue
