@@ -14,7 +14,7 @@ import type {
   WeightedBackend,
 } from '../proxyconfig/types.ts'
 import { outboundClusterName } from './clusters.ts'
-import { type CompileContext, resolve, serviceForHost } from './context.ts'
+import { type CompileContext, resolve, serviceForHost, warn } from './context.ts'
 import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
 import {
   builtinRetry,
@@ -122,19 +122,45 @@ export function destinationCluster(
   return { cluster: outboundClusterName(port, subset, clusterHost), ...(svc ? { service: svc } : {}), subset }
 }
 
+/** IST0101 when a destination names no known service, or a subset no DestinationRule defines (503 NC). */
+function checkDestination(
+  ctx: CompileContext,
+  vs: ConfigEntry,
+  dest: Record<string, unknown>,
+  target: ReturnType<typeof destinationCluster>,
+  path: (string | number)[],
+): void {
+  const host = str(dest.host) ?? ''
+  if (!target.service) {
+    warn(ctx, vs, 'IST0101', `Referenced host not found: "${host}"`, [...path, 'host'])
+    return
+  }
+  if (target.subset && !ruleFor(ctx, target.service)?.subsets.some((x) => x.name === target.subset))
+    warn(
+      ctx,
+      vs,
+      'IST0101',
+      `Referenced host+subset in destinationrule not found: "${host}+${target.subset}"`,
+      [...path, 'subset'],
+    )
+}
+
 export function backends(
   ctx: CompileContext,
   vs: ConfigEntry,
   rule: Record<string, unknown>,
   port: number,
+  at: (string | number)[] = [],
 ): WeightedBackend[] {
   const dests = arr(rule.route)
-    .map(obj)
-    .filter((d): d is Record<string, unknown> => d !== undefined)
-  const list = dests.map((d) => {
-    const { cluster } = destinationCluster(ctx, vs, obj(d.destination) ?? {}, port)
+  const list = dests.flatMap((raw, k) => {
+    const d = obj(raw)
+    if (!d) return []
+    const dest = obj(d.destination) ?? {}
+    const target = destinationCluster(ctx, vs, dest, port)
+    checkDestination(ctx, vs, dest, target, [...at, 'route', k, 'destination'])
     const { ops } = convertHeaders(d.headers)
-    return { cluster, weight: num(d.weight) ?? 0, ...(ops ? { headers: ops } : {}) }
+    return [{ cluster: target.cluster, weight: num(d.weight) ?? 0, ...(ops ? { headers: ops } : {}) }]
   })
   if (list.length === 1 && list[0]) return [{ ...list[0], weight: 100 }]
   const total = list.reduce((a, b) => a + Math.max(0, b.weight), 0)
@@ -147,6 +173,7 @@ function action(
   vs: ConfigEntry,
   rule: Record<string, unknown>,
   port: number,
+  at: (string | number)[],
 ): RouteAction {
   const redirect = obj(rule.redirect)
   if (redirect) {
@@ -175,7 +202,7 @@ function action(
       ...(text !== undefined ? { body: text } : {}),
     }
   }
-  return { kind: 'forward', backends: backends(ctx, vs, rule, port) }
+  return { kind: 'forward', backends: backends(ctx, vs, rule, port, at) }
 }
 
 function mirrors(
@@ -252,7 +279,7 @@ export function translateHttpRules(ctx: CompileContext, vs: ConfigEntry, scope: 
     if (!rule) continue
     const matches = arr(rule.match).map(obj)
     const ruleName = str(rule.name)
-    const act = action(ctx, vs, rule, scope.port)
+    const act = action(ctx, vs, rule, scope.port, ['http', i])
     const pol = policy(ctx, vs, rule, scope.port, act)
     const { ops } = convertHeaders(rule.headers)
     const make = (match: RouteMatch, j: number | undefined, matchName?: string): Route => {
@@ -274,16 +301,33 @@ export function translateHttpRules(ctx: CompileContext, vs: ConfigEntry, scope: 
       const gws = boundGateways(vs)
       if (!gws.includes(scope.gateway ?? 'mesh')) continue
       out.push(make({}, undefined))
+      unreachable(ctx, vs, rules.length, i)
       return out
     }
     let catchAll = false
+    let forEveryone = false
     matches.forEach((m, j) => {
       if (!m || !matchApplies(ctx, vs, m, scope)) return
       const rm = convertMatch(m)
       out.push(make(rm, j, str(m.name)))
-      if (isCatchAll(rm)) catchAll = true
+      if (!isCatchAll(rm)) return
+      catchAll = true
+      // Selectors decided per proxy make a rule a catch-all for some callers only: not worth a warning.
+      forEveryone ||= ['sourceLabels', 'sourceNamespace', 'gateways', 'port'].every((k) => m[k] === undefined)
     })
-    if (catchAll) return out
+    if (catchAll) {
+      if (forEveryone) unreachable(ctx, vs, rules.length, i)
+      return out
+    }
   }
   return out
+}
+
+/** IST0130-style warning for rules after a catch-all rule: they can never match. */
+function unreachable(ctx: CompileContext, vs: ConfigEntry, count: number, catchAll: number): void {
+  for (let j = catchAll + 1; j < count; j++)
+    warn(ctx, vs, 'IST0130', `VirtualService rule #${j} not used (rule #${catchAll} matches every request)`, [
+      'http',
+      j,
+    ])
 }

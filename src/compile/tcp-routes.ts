@@ -22,7 +22,7 @@ export function translateTcpRules(
   for (let i = 0; i < rules.length; i++) {
     const rule = obj(rules[i])
     if (!rule) continue
-    const bs = backends(ctx, vs, rule, scope.port).map(({ headers: _h, ...b }) => b)
+    const bs = backends(ctx, vs, rule, scope.port, [kind, i]).map(({ headers: _h, ...b }) => b)
     const matches = arr(rule.match).map(obj)
     if (matches.length === 0) {
       if (!boundGateways(vs).includes(scope.gateway ?? 'mesh')) continue
