@@ -48,6 +48,7 @@ export function explanationJson(e: Explanation): Record<string, unknown> {
     proxy: e.proxy,
     request: e.request,
     listener: e.listener,
+    gateway: e.gateway,
     routeTable: e.routeTable,
     virtualHost: e.virtualHost,
     virtualService: e.virtualService,
@@ -79,6 +80,7 @@ export function formatExplanation(e: Explanation): string {
       : `${e.request.method} http://${e.request.authority}${e.request.path} (port ${e.request.port})`,
   )
   row('Listener', e.listener ?? 'none')
+  if (e.gateway) row('Gateway', e.gateway)
   if (e.routeTable) row('Route table', e.routeTable)
   if (e.virtualHost) row('Virtual host', e.virtualHost)
   for (const s of e.skipped) {

@@ -34,8 +34,11 @@ export function memo<T>(ctx: CompileContext, key: string, compute: () => T): T {
 /** Creates the context for one proxy. */
 export function createContext(snapshot: MeshSnapshot, node: ProxyNode): CompileContext {
   const scope = sidecarScope(snapshot, node)
-  const services = snapshot.services.filter(
-    (s) => exportedTo(s.exportTo, s.namespace, node.namespace) && egressAllows(scope, s),
+  const services = onePerHost(
+    snapshot.services.filter(
+      (s) => exportedTo(s.exportTo, s.namespace, node.namespace) && egressAllows(scope, s),
+    ),
+    node.namespace,
   )
   return {
     outboundTrafficPolicy: scope.outboundTrafficPolicy ?? snapshot.mesh.outboundTrafficPolicy,
@@ -47,6 +50,22 @@ export function createContext(snapshot: MeshSnapshot, node: ProxyNode): CompileC
     domain: 'cluster.local',
     memo: new Map(),
   }
+}
+
+/**
+ * One service per host (a Kubernetes Service and a ServiceEntry, or two ServiceEntries, may share one):
+ * the Kubernetes Service first, then the one in the proxy's namespace, then the first by namespace
+ * (Istio 1.30 `PILOT_SIDECAR_PICK_BEST_SERVICE_NAMESPACE`).
+ */
+function onePerHost(list: Service[], clientNs: string): Service[] {
+  const rank = (s: Service): number =>
+    (s.origin === 'kubernetes' ? 0 : 2) + (s.namespace === clientNs ? 0 : 1)
+  const best = new Map<string, Service>()
+  for (const s of list) {
+    const cur = best.get(s.host)
+    if (!cur || rank(s) < rank(cur)) best.set(s.host, s)
+  }
+  return list.filter((s) => best.get(s.host) === s)
 }
 
 /** `exportTo` semantics: `*` all, `.` own namespace, `~` none, or namespace names. */

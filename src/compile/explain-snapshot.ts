@@ -68,11 +68,12 @@ export function explain(snapshot: MeshSnapshot, node: ProxyNode, req: ExplainReq
   const e = explainRequest(config, req)
   const ctx = createContext(snapshot, node)
   const vs = relevantVirtualService(ctx, e)
-  if (!vs || (e.virtualService && e.virtualService !== vs.key && e.virtualService !== null)) return e
+  if (!vs) return e
+  const gateway = node.role === 'gateway' ? gatewayOf(snapshot, node, vs) : null
   const kind = e.request.protocol === 'tcp' ? 'tcp' : 'http'
   const scope: RouteScope = {
     port: e.request.port,
-    ...(node.role === 'gateway' ? { gateway: gatewayOf(snapshot, node, vs) } : {}),
+    ...(gateway ? { gateway } : {}),
   }
   const dropped: SkippedRule[] = []
   arr(vs.spec[kind]).forEach((rule, i) => {
@@ -89,7 +90,7 @@ export function explain(snapshot: MeshSnapshot, node: ProxyNode, req: ExplainReq
   const skipped = [...e.skipped, ...dropped.filter(before)].sort(
     (a, b) => (a.rule ?? -1) - (b.rule ?? -1) || (a.match ?? -1) - (b.match ?? -1),
   )
-  return { ...e, skipped }
+  return { ...e, gateway, skipped }
 }
 
 /** The `ns/name` of the Gateway (selecting this gateway proxy) the VirtualService is bound to. */

@@ -368,3 +368,13 @@ describe('config-time rules in explanations', { skip }, () => {
     assert.equal(e.skipped.length, 0)
   })
 })
+
+describe('gateway explanations', { skip }, () => {
+  it('name the Gateway whose server took the request', async () => {
+    const c = await loadCase('flask-ingress')
+    const e = explain(c.snapshot, c.node, { url: 'http://gw/home', headers: { host: 'flask.example.com' } })
+    assert.equal(e.gateway, 'default/flask-gateway')
+    assert.equal(e.virtualHost, 'flask.example.com:80')
+    assert.equal(e.virtualService, 'flaskvirtualservice.default')
+  })
+})

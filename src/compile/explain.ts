@@ -56,6 +56,8 @@ export interface Explanation {
   proxy: string
   request: { method: string; authority: string; path: string; port: number; protocol: 'http' | 'tcp' }
   listener: string | null
+  /** On a gateway: the Gateway (`namespace/name`) whose server took the request (set by `explain`). */
+  gateway: string | null
   routeTable: string | null
   virtualHost: string | null
   virtualService: string | null
@@ -192,6 +194,7 @@ export function explainRequest(config: ProxyConfig, req: ExplainRequest): Explan
       protocol: tcp ? 'tcp' : 'http',
     },
     listener: null,
+    gateway: null,
     routeTable: null,
     virtualHost: null,
     virtualService: null,

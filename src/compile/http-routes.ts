@@ -85,7 +85,8 @@ function convertMatch(m: Record<string, unknown>): RouteMatch {
   ] as const) {
     for (const [name, v] of Object.entries(obj(m[key]) ?? {})) {
       const sm = convertStringMatch(v)
-      if (!sm || skip.has(name.toLowerCase()) || name.startsWith('@')) continue
+      // `@request.auth.claims.*` (JWT claims) stays a header condition no request carries: never matches.
+      if (!sm || skip.has(name.toLowerCase())) continue
       headers.push({ name: name.toLowerCase(), match: sm, ...(invert ? { invert: true } : {}) })
     }
   }
