@@ -2,12 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { shared } from '../../test/support/shared.ts'
 import { loadPaths } from '../api/load.ts'
 import type { Resource } from '../api/resource.ts'
 import { buildSnapshot, type SnapshotOptions } from '../model/snapshot.ts'
 import type { MeshSnapshot } from '../model/types.ts'
 import { ingressGatewayNode, type ProxyNode, sidecarNodeFor, syntheticSidecar } from './node.ts'
+
+/** `shared/` beside the repository (as `test/support/shared.ts` finds it; override with WEIR_SHARED). */
+const SHARED_DIR: string =
+  process.env.WEIR_SHARED ?? fileURLToPath(new URL('../../../shared', import.meta.url))
 
 /** Folder of the golden cases. */
 export const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url))
@@ -40,7 +43,7 @@ export interface GoldenCase {
 }
 
 function inputPath(dir: string, p: string): string {
-  return p.startsWith('./') ? join(dir, p) : shared(p)
+  return p.startsWith('./') ? join(dir, p) : join(SHARED_DIR, p)
 }
 
 /** Loads the resources of a case (in order). */
