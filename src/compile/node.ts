@@ -55,3 +55,25 @@ export function syntheticSidecar(namespace: string, labels: Record<string, strin
     workload: app,
   }
 }
+
+/**
+ * The node of a proxy id `<pod>.<namespace>` (istioctl's NAME) or `<pod>` with `namespace`: a gateway
+ * when the pod is a gateway deployment (label `istio: ingressgateway|egressgateway`, or a pod named
+ * `istio-ingressgateway-…`), else its sidecar. Undefined when the pod is unknown.
+ */
+export function proxyNodeFor(snapshot: MeshSnapshot, id: string, namespace?: string): ProxyNode | undefined {
+  let pod = id
+  let ns = namespace
+  if (ns === undefined) {
+    const dot = id.lastIndexOf('.')
+    if (dot <= 0) return undefined
+    pod = id.slice(0, dot)
+    ns = id.slice(dot + 1)
+  }
+  const node = sidecarNodeFor(snapshot, pod, ns)
+  if (!node) return undefined
+  const istio = node.labels.istio
+  const gateway =
+    istio === 'ingressgateway' || istio === 'egressgateway' || pod.startsWith('istio-ingressgateway-')
+  return gateway ? { ...node, role: 'gateway' } : node
+}
