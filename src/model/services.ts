@@ -39,6 +39,7 @@ export function serviceFromKube(r: Resource, ns: string, domain: string): Servic
     origin: 'kubernetes',
     ports,
     addresses: ip && ip !== 'None' ? [ip] : [],
+    ...(ip === 'None' ? { headless: true } : {}),
     location: 'MESH_INTERNAL',
     resolution: 'STATIC',
     ...(selector ? { selector } : {}),

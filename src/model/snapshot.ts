@@ -64,6 +64,7 @@ export function buildSnapshotWithDiagnostics(
     ...byKind('ServiceEntry', 'networking.istio.io').flatMap((p) => servicesFromEntry(p.r, p.ns)),
   ]
   services.sort((a, b) => cmp(a.host, b.host) || cmp(a.namespace, b.namespace) || cmp(a.source, b.source))
+  assignClusterIps(services)
   const servicesByHost = new Map<string, Service[]>()
   for (const s of services) {
     const list = servicesByHost.get(s.host)
@@ -110,6 +111,19 @@ export function buildSnapshotWithDiagnostics(
 /** Builds the frozen snapshot (see {@link buildSnapshotWithDiagnostics}). */
 export function buildSnapshot(resources: readonly Resource[], opts: SnapshotOptions = {}): MeshSnapshot {
   return buildSnapshotWithDiagnostics(resources, opts).snapshot
+}
+
+/**
+ * Kubernetes allocates a ClusterIP to every Service that does not ask for none; offline (files without
+ * `spec.clusterIP`) give them deterministic addresses from 10.96.128.0/17, in host order.
+ */
+function assignClusterIps(services: Service[]): void {
+  let i = 0
+  for (const s of services) {
+    if (s.origin !== 'kubernetes' || s.addresses.length > 0 || s.headless) continue
+    s.addresses.push(`10.96.${128 + Math.floor(i / 250)}.${(i % 250) + 1}`)
+    i++
+  }
 }
 
 function cmp(a: string, b: string): number {

@@ -22,8 +22,10 @@ export interface Service {
   namespace: string
   origin: 'kubernetes' | 'serviceentry'
   ports: ServicePort[]
-  /** ClusterIP or ServiceEntry addresses. */
+  /** ClusterIP (allocated offline when the file names none) or ServiceEntry addresses. */
   addresses: string[]
+  /** `clusterIP: None`. */
+  headless?: boolean
   location: 'MESH_INTERNAL' | 'MESH_EXTERNAL'
   /** Kubernetes services are STATIC (endpoints from pods). */
   resolution: 'STATIC' | 'NONE' | 'DNS' | 'DNS_ROUND_ROBIN' | 'DYNAMIC_DNS'
