@@ -378,3 +378,33 @@ describe('gateway explanations', { skip }, () => {
     assert.equal(e.virtualService, 'flaskvirtualservice.default')
   })
 })
+
+describe('online boutique', { skip }, () => {
+  it('the gateway sends every host and path to frontend:80', async () => {
+    const e = await explainCase('boutique-gateway', {
+      url: 'http://34.1.2.3/',
+      headers: { host: 'shop.example' },
+    })
+    assert.deepEqual(clusters(e), [['outbound|80||frontend.default.svc.cluster.local', 100]])
+    assert.equal(e.destinations[0]?.endpoints[0]?.port, 8080)
+  })
+  it('the frontend reaches recommendationservice over gRPC and Google APIs by SNI', async () => {
+    const grpc = await explainCase('boutique-frontend', {
+      url: 'http://recommendationservice:8080/hipstershop.RecommendationService/ListRecommendations',
+      method: 'POST',
+    })
+    assert.deepEqual(clusters(grpc), [
+      ['outbound|8080||recommendationservice.default.svc.cluster.local', 100],
+    ])
+    const c = await loadCase('boutique-frontend')
+    const cfg = compileProxy(c.snapshot, c.node).config
+    assert.equal(
+      cfg.clusters['outbound|8080||recommendationservice.default.svc.cluster.local']?.protocol,
+      'http2',
+    )
+    const sni = explainRequest(cfg, { url: 'tcp://storage.googleapis.com:443' })
+    assert.deepEqual(clusters(sni), [['outbound|443||*.googleapis.com', 100]])
+    const other = explainRequest(cfg, { url: 'tcp://www.example.com:443' })
+    assert.deepEqual(clusters(other), [['PassthroughCluster', 100]])
+  })
+})
