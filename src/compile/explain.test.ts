@@ -408,3 +408,19 @@ describe('online boutique', { skip }, () => {
     assert.deepEqual(clusters(other), [['PassthroughCluster', 100]])
   })
 })
+
+describe('egress under REGISTRY_ONLY', { skip }, () => {
+  it('a wildcard TLS ServiceEntry lets its SNI through; other TLS hosts hit the BlackHoleCluster', async () => {
+    const wiki = await explainCase('feature-wildcard-egress', { url: 'https://en.wikipedia.org/wiki/Istio' })
+    assert.deepEqual(clusters(wiki), [['outbound|443||*.wikipedia.org', 100]])
+    assert.equal(wiki.status, null)
+    const google = await explainCase('feature-wildcard-egress', { url: 'https://www.google.com/' })
+    assert.deepEqual(clusters(google), [['BlackHoleCluster', 100]])
+    assert.equal(google.flags, 'UH')
+    const plain = await explainCase('feature-wildcard-egress', { url: 'http://www.google.com/' })
+    assert.deepEqual([plain.status, plain.virtualHost], [502, 'block_all'])
+    const timeout = await explainCase('feature-wildcard-egress', { url: 'http://httpbin.org/delay/5' })
+    assert.equal(timeout.policies.timeoutMs, 3000)
+    assert.deepEqual(timeout.policies.retries?.retryOn, ['gateway-error'])
+  })
+})

@@ -219,7 +219,9 @@ export function explainRequest(config: ProxyConfig, req: ExplainRequest): Explan
     return { ...base, status: null, flags: gw ? 'NoListener' : null, summary }
   }
   base.listener = listener.name
-  if (listener.protocol === 'tcp') return explainTcp(config, listener, u.host, base)
+  // HTTPS from a sidecar is opaque TLS: the TCP listener routes it by SNI.
+  if (listener.protocol === 'tcp')
+    return explainTcp(config, listener, u.host, { ...base, request: { ...base.request, protocol: 'tcp' } })
   return explainHttp(config, listener, headers, base)
 }
 
