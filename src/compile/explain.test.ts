@@ -422,5 +422,13 @@ describe('egress under REGISTRY_ONLY', { skip }, () => {
     const timeout = await explainCase('feature-wildcard-egress', { url: 'http://httpbin.org/delay/5' })
     assert.equal(timeout.policies.timeoutMs, 3000)
     assert.deepEqual(timeout.policies.retries?.retryOn, ['gateway-error'])
+    const storage = await explainCase('feature-wildcard-egress', { url: 'http://storage.googleapis.com/b' })
+    assert.deepEqual(
+      [storage.virtualHost, storage.virtualService, storage.policies.timeoutMs],
+      ['storage.googleapis.com:80', 'storage-api.default', 5000],
+    )
+    assert.deepEqual(clusters(storage), [['outbound|80||*.googleapis.com', 100]])
+    const other = await explainCase('feature-wildcard-egress', { url: 'http://www.googleapis.com/b' })
+    assert.deepEqual([other.virtualHost, other.virtualService], ['*.googleapis.com:80', null])
   })
 })

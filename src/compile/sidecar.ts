@@ -123,16 +123,27 @@ export function buildSidecarOutbound(ctx: CompileContext): {
       }
     }
   }
-  // Port 80: virtual hosts for VirtualService hosts that are not services (Istio keeps this for compatibility).
+  // VirtualService hosts that are not services: a name under a wildcard ServiceEntry gets its own
+  // virtual host on that entry's HTTP ports; a name no service covers gets one on port 80 (Istio keeps
+  // this for compatibility).
+  const claimed = new Set<string>()
   for (const { vs, hosts } of vss) {
     if (!Array.isArray(vs.spec.http)) continue
     for (const h of hosts) {
-      if (h === '*' || servicesFor(ctx, h).length > 0 || ctx.services.some((s) => hostCovers(h, s.host)))
-        continue
-      const list = tables.get(80) ?? []
-      if (list.some((v) => v.domains.includes(h))) continue
-      list.push({ name: `${h}:80`, domains: [h], routes: translateHttpRules(ctx, vs, { port: 80 }) })
-      tables.set(80, list)
+      if (h === '*' || h.startsWith('*') || ctx.snapshot.servicesByHost.has(h) || claimed.has(h)) continue
+      if (ctx.services.some((s) => hostCovers(h, s.host))) continue
+      claimed.add(h)
+      const wild = servicesFor(ctx, h)
+      const ports =
+        wild.length > 0
+          ? wild.flatMap((s) => s.ports.filter((p) => isHttpProtocol(p.protocol)).map((p) => p.port))
+          : [80]
+      for (const port of [...new Set(ports)]) {
+        const list = tables.get(port) ?? []
+        if (list.some((v) => v.domains.includes(h))) continue
+        list.push({ name: `${h}:${port}`, domains: [h], routes: translateHttpRules(ctx, vs, { port }) })
+        tables.set(port, list)
+      }
     }
   }
   const listeners: Listener[] = []
