@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseText } from '../api/load.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
-import { proxyNodeFor } from './node.ts'
+import { proxyNodeFor, proxyNodes } from './node.ts'
 
 const snap = buildSnapshot(
   parseText(
@@ -34,5 +34,11 @@ describe('proxyNodeFor', () => {
     assert.equal(proxyNodeFor(snap, 'reviews-v1-5d8f7c9b6d-x2x7k', 'default')?.role, 'sidecar')
     assert.equal(proxyNodeFor(snap, 'nope.default'), undefined)
     assert.equal(proxyNodeFor(snap, 'nodot'), undefined)
+  })
+  it('lists gateways and pods with sidecars only', () => {
+    assert.deepEqual(
+      proxyNodes(snap).map((n) => [n.name, n.role]),
+      [['istio-ingressgateway-7c9d-abcde', 'gateway']],
+    )
   })
 })

@@ -77,3 +77,18 @@ export function proxyNodeFor(snapshot: MeshSnapshot, id: string, namespace?: str
     istio === 'ingressgateway' || istio === 'egressgateway' || pod.startsWith('istio-ingressgateway-')
   return gateway ? { ...node, role: 'gateway' } : node
 }
+
+/** Every proxy of the snapshot: the sidecar of each workload that has one, and each gateway pod (sorted by id). */
+export function proxyNodes(snapshot: MeshSnapshot): ProxyNode[] {
+  const out: ProxyNode[] = []
+  for (const w of snapshot.workloads) {
+    if (w.kind === 'WorkloadEntry') continue
+    const node = proxyNodeFor(snapshot, w.name, w.namespace)
+    if (node && (node.role === 'gateway' || w.sidecar)) out.push(node)
+  }
+  return out.sort((a, b) => {
+    const x = `${a.name}.${a.namespace}`
+    const y = `${b.name}.${b.namespace}`
+    return x < y ? -1 : x > y ? 1 : 0
+  })
+}
