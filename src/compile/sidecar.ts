@@ -22,6 +22,7 @@ import {
   targetPortOf,
 } from './clusters.ts'
 import { type CompileContext, servicesFor } from './context.ts'
+import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
 import { defaultRetry, translateHttpRules } from './http-routes.ts'
 import { mtlsModeFor } from './mtls.ts'
 import { translateTcpRules } from './tcp-routes.ts'
@@ -64,8 +65,13 @@ export function catchAllHost(ctx: CompileContext): VirtualHost {
   }
 }
 
+/** The route of a service without VirtualService: the default retry policy, and the DR's hash policy. */
 function defaultRoute(ctx: CompileContext, svc: Service, port: number): Route {
   const retry = defaultRetry(ctx)
+  const hashPolicy = hashPolicyOf(policyFor(ruleFor(ctx, svc), port))
+  const policy: Route['policy'] = {}
+  if (retry) policy.retry = hashPolicy ? { ...retry, retryOtherHosts: false } : retry
+  if (hashPolicy) policy.hashPolicy = hashPolicy
   return {
     origin: { virtualService: '', rule: 0, name: 'default' },
     match: {},
@@ -73,7 +79,7 @@ function defaultRoute(ctx: CompileContext, svc: Service, port: number): Route {
       kind: 'forward',
       backends: [{ cluster: outboundClusterName(port, '', svc.host), weight: 100 }],
     },
-    policy: retry ? { retry } : {},
+    policy,
   }
 }
 
