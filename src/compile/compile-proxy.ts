@@ -62,7 +62,10 @@ export function compileProxy(snapshot: MeshSnapshot, node: ProxyNode): CompileRe
         format: mesh.accessLogEncoding === 'JSON' ? 'json' : 'text',
       },
       connectTimeoutMs: mesh.connectTimeoutMs,
-      tracing: { samplingPercent: 1 },
+      tracing: {
+        samplingPercent: mesh.tracingSamplingPercent,
+        ...(mesh.zipkinUrl ? { zipkinUrl: mesh.zipkinUrl } : {}),
+      },
     },
     listeners,
     routeTables: sortRecord(routeTables),

@@ -3,7 +3,7 @@ import { parse } from 'yaml'
 import type { Diagnostic } from '../api/diagnostics.ts'
 import { posOf, type Resource } from '../api/resource.ts'
 import { parseDurationMs } from './duration.ts'
-import { obj, str } from './read.ts'
+import { num, obj, str } from './read.ts'
 import type { MeshConfig } from './types.ts'
 
 /** Istio's defaults (`DefaultMeshConfig`). */
@@ -15,6 +15,7 @@ export const DEFAULT_MESH: MeshConfig = {
   accessLogEncoding: 'TEXT',
   connectTimeoutMs: 10_000,
   rootNamespace: 'istio-system',
+  tracingSamplingPercent: 1,
 }
 
 /** Reads the mesh config from the `istio` ConfigMap when present; defaults otherwise. */
@@ -51,6 +52,12 @@ export function readMeshConfig(resources: readonly Resource[], diagnostics: Diag
     connectTimeoutMs: parseDurationMs(m.connectTimeout) ?? DEFAULT_MESH.connectTimeoutMs,
     rootNamespace: str(m.rootNamespace) || DEFAULT_MESH.rootNamespace,
   }
+  const tracing = obj(obj(m.defaultConfig)?.tracing)
+  const sampling = num(tracing?.sampling)
+  out.tracingSamplingPercent =
+    m.enableTracing === false ? 0 : sampling !== undefined ? Math.min(100, Math.max(0, sampling)) : 1
+  const zipkin = str(obj(tracing?.zipkin)?.address)
+  if (zipkin) out.zipkinUrl = zipkin.includes('://') ? zipkin : `http://${zipkin}/api/v2/spans`
   const retry = obj(m.defaultHttpRetryPolicy)
   if (retry) out.defaultHttpRetryPolicy = retry
   return out

@@ -88,6 +88,10 @@ export interface MeshConfig {
   connectTimeoutMs: number
   defaultHttpRetryPolicy?: Record<string, unknown>
   rootNamespace: string
+  /** `defaultConfig.tracing.sampling` (percent, default 1); 0 when `enableTracing: false`. */
+  tracingSamplingPercent: number
+  /** `defaultConfig.tracing.zipkin.address` as a URL. */
+  zipkinUrl?: string
 }
 
 /** Effective PeerAuthentication mode. */
