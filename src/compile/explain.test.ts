@@ -432,3 +432,16 @@ describe('egress under REGISTRY_ONLY', { skip }, () => {
     assert.deepEqual([other.virtualHost, other.virtualService], ['*.googleapis.com:80', null])
   })
 })
+
+describe('two Gateways on one port', { skip }, () => {
+  it('merge their VirtualServices for host *: ACME challenges to cert-manager, the rest to the app', async () => {
+    const acme = await explainCase('aks-certmanager-gateway', {
+      url: 'http://gw/.well-known/acme-challenge/t0k3n',
+    })
+    assert.equal(acme.virtualService, 'cert-manager.istio-system')
+    assert.deepEqual([acme.status, acme.flags], [503, 'NC'])
+    const app = await explainCase('aks-certmanager-gateway', { url: 'http://gw/' })
+    assert.equal(app.virtualService, 'voting-app.voting')
+    assert.equal(app.status, null)
+  })
+})
