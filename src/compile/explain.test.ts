@@ -445,3 +445,18 @@ describe('two Gateways on one port', { skip }, () => {
     assert.equal(app.status, null)
   })
 })
+
+describe('delegation', { skip }, () => {
+  it('routes through the delegate with the root timeout filling in', async () => {
+    const e = await explainCase('feature-delegate', {
+      url: 'http://bookinfo.example/reviews/v2/1',
+      headers: { 'end-user': 'jason' },
+    })
+    assert.deepEqual(
+      [e.virtualService, e.rule, e.routeName, e.policies.timeoutMs],
+      ['reviews.team', 0, 'reviews-jason', 3000],
+    )
+    const other = await explainCase('feature-delegate', { url: 'http://bookinfo.example/other' })
+    assert.equal(other.virtualService, 'fallback.team', '/other is outside the root prefix /reviews: dropped')
+  })
+})

@@ -15,6 +15,7 @@ import type {
 } from '../proxyconfig/types.ts'
 import { outboundClusterName } from './clusters.ts'
 import { type CompileContext, resolve, serviceForHost, warn } from './context.ts'
+import { findDelegate, mergedRule, mergeMatch } from './delegate.ts'
 import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
 import {
   builtinRetry,
@@ -279,6 +280,11 @@ export function translateHttpRules(ctx: CompileContext, vs: ConfigEntry, scope: 
     const rule = obj(rules[i])
     if (!rule) continue
     const matches = arr(rule.match).map(obj)
+    if (rule.delegate !== undefined) {
+      if (!delegated(ctx, vs, rule, i, scope, out)) continue
+      if (arr(rule.match).length === 0) unreachable(ctx, vs, rules.length, i)
+      return out
+    }
     const ruleName = str(rule.name)
     const act = action(ctx, vs, rule, scope.port, ['http', i])
     const pol = policy(ctx, vs, rule, scope.port, act)
@@ -322,6 +328,71 @@ export function translateHttpRules(ctx: CompileContext, vs: ConfigEntry, scope: 
     }
   }
   return out
+}
+
+/**
+ * Appends the routes of a delegate VirtualService in place of root rule `i` (a missing delegate drops
+ * the rule). Returns true when a merged route matches every request (later rules are unreachable).
+ */
+function delegated(
+  ctx: CompileContext,
+  root: ConfigEntry,
+  rule: Record<string, unknown>,
+  i: number,
+  scope: RouteScope,
+  out: Route[],
+): boolean {
+  const d = findDelegate(ctx, root, rule)
+  if (!d) {
+    warn(
+      ctx,
+      root,
+      'IST0101',
+      `Referenced delegate VirtualService not found: "${str(obj(rule.delegate)?.name) ?? ''}"`,
+      ['http', i, 'delegate'],
+    )
+    return false
+  }
+  const rootMatches = arr(rule.match).map(obj)
+  const applicable =
+    rootMatches.length === 0 ? [undefined] : rootMatches.filter((m) => m && matchApplies(ctx, root, m, scope))
+  if (rootMatches.length === 0 && !boundGateways(root).includes(scope.gateway ?? 'mesh')) return false
+  const drules = arr(d.spec.http)
+  let catchAll = false
+  for (let k = 0; k < drules.length && !catchAll; k++) {
+    const dr = obj(drules[k])
+    if (!dr) continue
+    const merged = mergedRule(rule, dr)
+    const act = action(ctx, d, merged, scope.port, ['http', k])
+    const pol = policy(ctx, d, merged, scope.port, act)
+    const { ops } = convertHeaders(merged.headers)
+    const dmatches = arr(dr.match).map(obj)
+    const pairs = dmatches.length === 0 ? [undefined] : dmatches
+    for (const rm of applicable) {
+      pairs.forEach((dm, l) => {
+        const m = mergeMatch(rm, dm)
+        if (!m) return
+        const name = str(m.name) ?? str(merged.name)
+        const match = convertMatch(m)
+        if (isCatchAll(match)) catchAll = true
+        out.push({
+          origin: {
+            virtualService: d.key,
+            rule: k,
+            ...(dm ? { match: l } : {}),
+            ...(name ? { name } : {}),
+          },
+          match,
+          action: act,
+          policy: pol,
+          ...(ops ? { headers: ops } : {}),
+        })
+      })
+    }
+  }
+  return (
+    out.length > 0 && isCatchAll(out[out.length - 1]?.match ?? { headers: [] }) && rootMatches.length === 0
+  )
 }
 
 /** IST0130-style warning for rules after a catch-all rule: they can never match. */
