@@ -8,8 +8,8 @@ import type { ConfigEntry, MeshSnapshot } from '../model/types.ts'
 import { compileProxy } from './compile-proxy.ts'
 import { type CompileContext, createContext, serviceForHost } from './context.ts'
 import { type ExplainRequest, type Explanation, explainRequest, type SkippedRule } from './explain.ts'
-import { boundGateways, matchApplies, type RouteScope } from './http-routes.ts'
 import type { ProxyNode } from './node.ts'
+import { boundGateways, matchApplies, type RouteScope } from './route-match.ts'
 import { meshVirtualServices, virtualServiceFor } from './virtual-services.ts'
 
 /** Why a match block does not apply to this proxy (config time), or undefined when it does. */

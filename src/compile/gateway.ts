@@ -4,7 +4,8 @@ import { arr, labelsMatch, num, obj, str, strList, strMap } from '../model/read.
 import type { ConfigEntry } from '../model/types.ts'
 import type { Listener, Route, RouteTable, ServerTls, TcpRoute, VirtualHost } from '../proxyconfig/types.ts'
 import { type CompileContext, configVisible, resolve } from './context.ts'
-import { boundGateways, isCatchAll, translateHttpRules } from './http-routes.ts'
+import { translateHttpRules } from './http-routes.ts'
+import { boundGateways, isCatchAll } from './route-match.ts'
 import { translateTcpRules } from './tcp-routes.ts'
 
 interface Server {

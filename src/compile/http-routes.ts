@@ -1,22 +1,12 @@
 /** @module compile/http-routes — VirtualService `http[]` rules → ordered routes for one proxy and port. */
-
 import { parseDurationMs } from '../model/duration.ts'
-import { resolveGatewayName } from '../model/host.ts'
-import { arr, labelsMatch, num, obj, str, strList, strMap } from '../model/read.ts'
-import type { ConfigEntry, Service } from '../model/types.ts'
-import type {
-  HeaderMatch,
-  MirrorPolicy,
-  Route,
-  RouteAction,
-  RouteMatch,
-  RoutePolicy,
-  WeightedBackend,
-} from '../proxyconfig/types.ts'
-import { outboundClusterName } from './clusters.ts'
-import { type CompileContext, resolve, serviceForHost, warn } from './context.ts'
+import { arr, num, obj, str } from '../model/read.ts'
+import type { ConfigEntry } from '../model/types.ts'
+import type { Route, RouteAction, RouteMatch, RoutePolicy } from '../proxyconfig/types.ts'
+import { type CompileContext, warn } from './context.ts'
 import { findDelegate, mergedRule, mergeMatch } from './delegate.ts'
 import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
+import { backends, destinationCluster, mirrors } from './destinations.ts'
 import {
   builtinRetry,
   convertCors,
@@ -24,150 +14,13 @@ import {
   convertHeaders,
   convertRetry,
   convertRewrite,
-  convertStringMatch,
-  mirrorPercent,
 } from './policy.ts'
-
-/** Where routes are being compiled: the listener port and, on a gateway, the gateway's `ns/name`. */
-export interface RouteScope {
-  port: number
-  /** Set when compiling for a gateway server. */
-  gateway?: string
-}
+import { boundGateways, convertMatch, isCatchAll, matchApplies, type RouteScope } from './route-match.ts'
 
 /** The mesh default retry policy (mesh `defaultHttpRetryPolicy` over Istio's built-in one). */
 export function defaultRetry(ctx: CompileContext): ReturnType<typeof builtinRetry> | undefined {
   const mesh = ctx.snapshot.mesh.defaultHttpRetryPolicy
   return mesh ? convertRetry(mesh, builtinRetry()) : builtinRetry()
-}
-
-/** Gateways a VirtualService (or one of its matches) is bound to, resolved to `mesh` / `ns/name`. */
-export function boundGateways(vs: ConfigEntry, list?: unknown): string[] {
-  const names = strList(list ?? vs.spec.gateways)
-  return names.length === 0 ? ['mesh'] : names.map((g) => resolveGatewayName(g, vs.namespace))
-}
-
-/** True when a match block applies to this proxy and port (decided at config time). */
-export function matchApplies(
-  ctx: CompileContext,
-  vs: ConfigEntry,
-  m: Record<string, unknown>,
-  scope: RouteScope,
-): boolean {
-  const port = num(m.port)
-  if (port !== undefined && port !== scope.port) return false
-  const own = strList(m.gateways)
-  const gws = own.length > 0 ? boundGateways(vs, m.gateways) : boundGateways(vs)
-  if (!gws.includes(scope.gateway ?? 'mesh')) return false
-  if (own.length > 0 || scope.gateway) return true
-  const src = obj(m.sourceLabels)
-  if (src && !labelsMatch(strMap(src), ctx.node.labels)) return false
-  const srcNs = str(m.sourceNamespace)
-  if (srcNs !== undefined && srcNs !== ctx.node.namespace) return false
-  return true
-}
-
-function convertMatch(m: Record<string, unknown>): RouteMatch {
-  const out: RouteMatch = {}
-  const ic = m.ignoreUriCase === true
-  const uri = convertStringMatch(m.uri, ic)
-  if (uri) out.path = uri
-  const method = convertStringMatch(m.method)
-  if (method) out.method = method
-  const scheme = convertStringMatch(m.scheme)
-  if (scheme) out.scheme = scheme
-  const authority = convertStringMatch(m.authority)
-  if (authority) out.authority = authority
-  const headers: HeaderMatch[] = []
-  const skip = new Set(['uri', 'scheme', 'method', 'authority'])
-  for (const [key, invert] of [
-    ['headers', false],
-    ['withoutHeaders', true],
-  ] as const) {
-    for (const [name, v] of Object.entries(obj(m[key]) ?? {})) {
-      const sm = convertStringMatch(v)
-      // `@request.auth.claims.*` (JWT claims) stays a header condition no request carries: never matches.
-      if (!sm || skip.has(name.toLowerCase())) continue
-      headers.push({ name: name.toLowerCase(), match: sm, ...(invert ? { invert: true } : {}) })
-    }
-  }
-  if (headers.length > 0) out.headers = headers
-  const qp = Object.entries(obj(m.queryParams) ?? {}).flatMap(([name, v]) => {
-    const sm = convertStringMatch(v)
-    return sm ? [{ name, match: sm }] : []
-  })
-  if (qp.length > 0) out.queryParams = qp
-  return out
-}
-
-/** True for a match that holds for every request (no conditions, or only path prefix `/` / regex `.*`). */
-export function isCatchAll(m: RouteMatch): boolean {
-  const { path, ...rest } = m
-  if (Object.keys(rest).length > 0) return false
-  if (!path) return true
-  return (path.kind === 'prefix' && path.value === '/') || (path.kind === 'regex' && path.value === '.*')
-}
-
-/** Resolves a Destination to its cluster name (which may deliberately not exist ⇒ 503 NC). */
-export function destinationCluster(
-  ctx: CompileContext,
-  vs: ConfigEntry,
-  dest: Record<string, unknown>,
-  listenerPort: number,
-): { cluster: string; service?: Service; subset: string } {
-  const host = resolve(ctx, str(dest.host) ?? '', vs.namespace)
-  const svc = serviceForHost(ctx, host)
-  const subset = str(dest.subset) ?? ''
-  const explicit = num(obj(dest.port)?.number)
-  const port = explicit ?? (svc && svc.ports.length === 1 ? svc.ports[0]?.port : undefined) ?? listenerPort
-  const clusterHost = svc ? svc.host : host
-  return { cluster: outboundClusterName(port, subset, clusterHost), ...(svc ? { service: svc } : {}), subset }
-}
-
-/** IST0101 when a destination names no known service, or a subset no DestinationRule defines (503 NC). */
-function checkDestination(
-  ctx: CompileContext,
-  vs: ConfigEntry,
-  dest: Record<string, unknown>,
-  target: ReturnType<typeof destinationCluster>,
-  path: (string | number)[],
-): void {
-  const host = str(dest.host) ?? ''
-  if (!target.service) {
-    warn(ctx, vs, 'IST0101', `Referenced host not found: "${host}"`, [...path, 'host'])
-    return
-  }
-  if (target.subset && !ruleFor(ctx, target.service)?.subsets.some((x) => x.name === target.subset))
-    warn(
-      ctx,
-      vs,
-      'IST0101',
-      `Referenced host+subset in destinationrule not found: "${host}+${target.subset}"`,
-      [...path, 'subset'],
-    )
-}
-
-export function backends(
-  ctx: CompileContext,
-  vs: ConfigEntry,
-  rule: Record<string, unknown>,
-  port: number,
-  at: (string | number)[] = [],
-): WeightedBackend[] {
-  const dests = arr(rule.route)
-  const list = dests.flatMap((raw, k) => {
-    const d = obj(raw)
-    if (!d) return []
-    const dest = obj(d.destination) ?? {}
-    const target = destinationCluster(ctx, vs, dest, port)
-    checkDestination(ctx, vs, dest, target, [...at, 'route', k, 'destination'])
-    const { ops } = convertHeaders(d.headers)
-    return [{ cluster: target.cluster, weight: num(d.weight) ?? 0, ...(ops ? { headers: ops } : {}) }]
-  })
-  if (list.length === 1 && list[0]) return [{ ...list[0], weight: 100 }]
-  const total = list.reduce((a, b) => a + Math.max(0, b.weight), 0)
-  if (total <= 0) return list.map((b) => ({ ...b, weight: 1 }))
-  return list.filter((b) => b.weight > 0)
 }
 
 function action(
@@ -205,28 +58,6 @@ function action(
     }
   }
   return { kind: 'forward', backends: backends(ctx, vs, rule, port, at) }
-}
-
-function mirrors(
-  ctx: CompileContext,
-  vs: ConfigEntry,
-  rule: Record<string, unknown>,
-  port: number,
-): MirrorPolicy[] {
-  const out: MirrorPolicy[] = []
-  const add = (dest: Record<string, unknown> | undefined, percentage: number): void => {
-    if (!dest || percentage <= 0) return
-    const d = destinationCluster(ctx, vs, dest, port)
-    if (!d.service) return
-    out.push({ cluster: d.cluster, percentage, shadowHostSuffix: false })
-  }
-  add(obj(rule.mirror), mirrorPercent(rule))
-  for (const m of arr(rule.mirrors)) {
-    const o = obj(m)
-    const v = num(obj(o?.percentage)?.value)
-    add(obj(o?.destination), v === undefined ? 100 : Math.min(100, v))
-  }
-  return out
 }
 
 function policy(

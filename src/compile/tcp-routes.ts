@@ -3,7 +3,8 @@ import { arr, obj, strList } from '../model/read.ts'
 import type { ConfigEntry } from '../model/types.ts'
 import type { TcpRoute } from '../proxyconfig/types.ts'
 import type { CompileContext } from './context.ts'
-import { backends, boundGateways, matchApplies, type RouteScope } from './http-routes.ts'
+import { backends } from './destinations.ts'
+import { boundGateways, matchApplies, type RouteScope } from './route-match.ts'
 
 /**
  * The TCP routes of one VirtualService for this proxy and port, in order. Match blocks that do not

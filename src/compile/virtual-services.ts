@@ -3,7 +3,7 @@ import { hostCovers } from '../model/host.ts'
 import { arr, strList } from '../model/read.ts'
 import type { ConfigEntry, Service } from '../model/types.ts'
 import { type CompileContext, configVisible, resolve, warn } from './context.ts'
-import { boundGateways } from './http-routes.ts'
+import { boundGateways } from './route-match.ts'
 
 /** Mesh-bound VirtualServices visible to this sidecar, with their resolved hosts, oldest first. */
 export function meshVirtualServices(ctx: CompileContext): { vs: ConfigEntry; hosts: string[] }[] {
