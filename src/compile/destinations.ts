@@ -36,6 +36,11 @@ function checkDestination(
     warn(ctx, vs, 'IST0101', `Referenced host not found: "${host}"`, [...path, 'host'])
     return
   }
+  const port = num(obj(dest.port)?.number)
+  if (port !== undefined && !target.service.ports.some((p) => p.port === port)) {
+    warn(ctx, vs, 'IST0101', `Referenced host:port not found: "${host}:${port}"`, [...path, 'port', 'number'])
+    return
+  }
   if (target.subset && !ruleFor(ctx, target.service)?.subsets.some((x) => x.name === target.subset))
     warn(
       ctx,
