@@ -40,9 +40,17 @@ function serversFor(ctx: CompileContext): Server[] {
   return out
 }
 
+/**
+ * TLS a gateway server terminates: SIMPLE, MUTUAL (OPTIONAL_MUTUAL verifies a client certificate
+ * when one is sent; compiled as MUTUAL), ISTIO_MUTUAL (mesh certificates). PASSTHROUGH and
+ * AUTO_PASSTHROUGH terminate nothing (TLS routes by SNI).
+ */
 function serverTls(tls: Record<string, unknown> | undefined): ServerTls | undefined {
-  const mode = str(tls?.mode)?.toUpperCase()
-  if (!tls || (mode !== 'SIMPLE' && mode !== 'MUTUAL')) return undefined
+  const raw = str(tls?.mode)?.toUpperCase()
+  if (!tls) return undefined
+  if (raw === 'ISTIO_MUTUAL') return { mode: 'ISTIO_MUTUAL', peerAuthentication: 'STRICT' }
+  const mode = raw === 'OPTIONAL_MUTUAL' ? 'MUTUAL' : raw
+  if (mode !== 'SIMPLE' && mode !== 'MUTUAL') return undefined
   const cred = str(tls.credentialName)
   const out: ServerTls = {
     mode,
@@ -81,7 +89,8 @@ export function buildGateway(ctx: CompileContext): {
   for (const [port, servers] of [...byPort.entries()].sort((a, b) => a[0] - b[0])) {
     const first = servers[0]
     if (!first) continue
-    const terminated = first.protocol === 'HTTPS' && serverTls(first.tls) !== undefined
+    const terminated =
+      (first.protocol === 'HTTPS' || first.protocol === 'HTTP') && serverTls(first.tls) !== undefined
     if (first.protocol === 'HTTP' || first.protocol === 'HTTP2' || first.protocol === 'GRPC' || terminated) {
       const table = `${terminated ? 'https' : 'http'}.${port}`
       const vhosts = new Map<string, { vh: VirtualHost; routes: { r: Route; rank: number }[] }>()
