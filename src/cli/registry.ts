@@ -1,6 +1,7 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
 import * as analyze from './analyze.ts'
+import * as explain from './explain.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as wait from './wait.ts'
@@ -10,6 +11,7 @@ export type RegisterCommand = (program: Command) => void
 
 export const COMMANDS: RegisterCommand[] = [
   analyze.register,
+  explain.register,
   proxyStatus.register,
   proxyConfig.register,
   wait.register,
