@@ -1,6 +1,8 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
+import * as analyze from './analyze.ts'
 import * as exec from './exec.ts'
+import * as explain from './explain.ts'
 import * as logs from './logs.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
@@ -10,6 +12,8 @@ import * as wait from './wait.ts'
 export type RegisterCommand = (program: Command) => void
 
 export const COMMANDS: RegisterCommand[] = [
+  analyze.register,
+  explain.register,
   proxyStatus.register,
   proxyConfig.register,
   wait.register,
