@@ -25,7 +25,7 @@ import { resolvePort } from './probe.ts'
 import type { Catalog } from './process/catalog.ts'
 import { reapRecorded } from './process/records.ts'
 import type { RuntimeStore } from './store.ts'
-import { DEPLOYMENT_VERSIONS, ownedBy, planDeployment } from './workloads/deployments.ts'
+import { DEPLOYMENT_VERSIONS, deploymentStatus, ownedBy, planDeployment } from './workloads/deployments.ts'
 import { hasSidecar, injectSidecar, isProxyContainer, wantsSidecar } from './workloads/inject.ts'
 
 /** The network of one pod, as its proxy needs it. */
@@ -219,6 +219,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         await store.put(pod)
       }
       for (const name of plan.remove) await store.remove('Pod', nsOf(dep), name)
+      const status = deploymentStatus(dep, owned)
+      if (JSON.stringify(status) !== JSON.stringify(dep.status)) await store.put({ ...dep, status })
     }
     // Garbage collection: pods whose ReplicaSet belongs to no Deployment any more.
     for (const p of pods) {

@@ -63,6 +63,14 @@ test('a Deployment becomes ready pods named <deployment>-<hash>-<suffix>, each o
     assert.equal(await getText(`http://${p.status?.podIP}:8080/`), `${p.metadata.name} hello`)
   }
   assert.notEqual(list[0]?.status?.podIP, list[1]?.status?.podIP)
+  const dep = await waitFor('deployment status', () => {
+    const d = store.get('Deployment', 'demo', 'echo')
+    return (d?.status as { readyReplicas?: number } | undefined)?.readyReplicas === 2 && d
+  })
+  assert.equal(
+    (dep.status as { conditions: { type: string; status: string }[] }).conditions[0]?.status,
+    'True',
+  )
 })
 
 test('the Service gets a VIP written back, forwarding to both replicas', async () => {

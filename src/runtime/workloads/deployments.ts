@@ -102,3 +102,36 @@ export function planDeployment(
   plan.remove.push(...oldRanked.slice(0, old.length - keepOld).map((p) => p.metadata.name))
   return plan
 }
+
+/** A Deployment's status as the controller writes it (`kubectl get deploy` READY / UP-TO-DATE / AVAILABLE). */
+export function deploymentStatus(dep: KubeObject, owned: readonly Pod[]): Record<string, unknown> {
+  const hash = deploymentHash(dep)
+  const replicas = replicasOf(dep)
+  const ready = owned.filter(isReady).length
+  const updated = owned.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length
+  const available = ready >= replicas
+  return {
+    observedGeneration: dep.metadata.generation ?? 1,
+    replicas: owned.length,
+    updatedReplicas: updated,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    ...(owned.length - ready > 0 ? { unavailableReplicas: owned.length - ready } : {}),
+    conditions: [
+      {
+        type: 'Available',
+        status: available ? 'True' : 'False',
+        reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+        message: available
+          ? 'Deployment has minimum availability.'
+          : 'Deployment does not have minimum availability.',
+      },
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: updated >= replicas ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+        message: `ReplicaSet "${dep.metadata.name}-${hash}" ${updated >= replicas ? 'has successfully progressed' : 'is progressing'}.`,
+      },
+    ],
+  }
+}
