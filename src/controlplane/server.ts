@@ -1,0 +1,112 @@
+/** @module controlplane/server — starts the control plane: the store, its REST API on loopback, the token and address files. */
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { createApiHandler } from './api/handler.ts'
+import { seedStore } from './store/seed.ts'
+import { createStore, type Store } from './store/store.ts'
+
+/** How to start the control plane. */
+export interface ControlPlaneOptions {
+  /** Where the store's log, the token and server.json live. */
+  stateDir: string
+  /** Listen address (default 127.0.0.1). */
+  host?: string
+  /** Listen port (default 0: any free port). */
+  port?: number
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  /** `http://127.0.0.1:PORT`. */
+  url: string
+  /** The bearer token every request needs. */
+  token: string
+  /** The in-process store, for the push server and the runtime. */
+  store: Store
+  /** Stops the API (ending watches) and closes the store. */
+  close(): Promise<void>
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Reads `<stateDir>/server.json`, or undefined. */
+export function readServerFile(stateDir: string): { url: string; pid: number } | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(stateDir, 'server.json'), 'utf8')) as {
+      url?: unknown
+      pid?: unknown
+    }
+    return typeof v.url === 'string' && typeof v.pid === 'number' ? { url: v.url, pid: v.pid } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function loadOrMakeToken(stateDir: string): string {
+  const file = join(stateDir, 'token')
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim()
+    if (/^[A-Za-z0-9_-]{32,}$/.test(t)) {
+      chmodSync(file, 0o600)
+      return t
+    }
+  }
+  const token = randomBytes(32).toString('base64url')
+  writeFileSync(file, `${token}\n`, { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return token
+}
+
+/**
+ * Starts the control plane on loopback. Refuses a state directory that another live control plane
+ * is using. Seeds the system namespaces and ConfigMap `istio` on a fresh store.
+ */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const { stateDir } = options
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+  const running = readServerFile(stateDir)
+  if (running && running.pid !== process.pid && pidAlive(running.pid)) {
+    throw new Error(`a control plane (pid ${running.pid}) is already serving ${stateDir} at ${running.url}`)
+  }
+  const store = createStore({ stateDir: join(stateDir, 'store') })
+  seedStore(store, { fresh: store.resourceVersion() === '0' })
+  const token = loadOrMakeToken(stateDir)
+  const server = createServer(createApiHandler(store, token))
+  server.keepAliveTimeout = 5000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  const url = `http://${host}:${addr.port}`
+  writeFileSync(join(stateDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`)
+  let closed: Promise<void> | undefined
+  return {
+    url,
+    token,
+    store,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }).then(() => {
+        store.close()
+        const cur = readServerFile(stateDir)
+        if (cur && cur.url === url && cur.pid === process.pid)
+          rmSync(join(stateDir, 'server.json'), { force: true })
+      })
+      return closed
+    },
+  }
+}

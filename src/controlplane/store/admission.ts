@@ -1,0 +1,88 @@
+/** @module controlplane/store/admission — every write is checked as the API server would before it is stored. */
+
+import { formatSource } from '../../api/diagnostics.ts'
+import type { KindInfo } from '../../api/kinds.ts'
+import { parseText } from '../../api/load.ts'
+import type { Origin, Resource } from '../../api/resource.ts'
+import { posOf } from '../../api/resource.ts'
+import { validateResource } from '../../api/validate.ts'
+import type { KubeObject, StatusCause, WriteOptions } from './types.ts'
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+/** `spec.http[0].route` → `['spec','http',0,'route']`. */
+export function parseFieldPath(path: string): (string | number)[] {
+  const out: (string | number)[] = []
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) out.push(Number(m[2]))
+    else if (m[1] !== undefined) out.push(m[1])
+  }
+  return out
+}
+
+/** The origin of the object inside the YAML the client sent, when it sent it. */
+function originFrom(obj: KubeObject, source: WriteOptions['source']): Origin | undefined {
+  if (!source) return undefined
+  const loaded = parseText(source.text, source.file).resources
+  const same = loaded.find((r) => r.kind === obj.kind && r.metadata.name === obj.metadata.name)
+  return (same ?? (loaded.length === 1 ? loaded[0] : undefined))?.origin
+}
+
+/** Checks a name as Kubernetes does (DNS-1123 label for namespaces, subdomain otherwise). */
+function nameCauses(info: KindInfo, name: string): StatusCause[] {
+  const re = info.kind === 'Namespace' ? LABEL : SUBDOMAIN
+  const max = info.kind === 'Namespace' ? 63 : 253
+  if (name.length > max) {
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `must be no more than ${max} characters`,
+      },
+    ]
+  }
+  if (!re.test(name)) {
+    const what = info.kind === 'Namespace' ? 'RFC 1123 label' : 'RFC 1123 subdomain'
+    return [
+      {
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase ${what} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      },
+    ]
+  }
+  return []
+}
+
+/** Every Error-severity problem with the object, as Status causes (empty when it may be stored). */
+export function admit(info: KindInfo, obj: KubeObject, opts: WriteOptions): StatusCause[] {
+  const causes = nameCauses(info, obj.metadata.name)
+  const origin = originFrom(obj, opts.source)
+  const resource: Resource = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: obj.metadata,
+    body: obj,
+    ...(origin ? { origin } : {}),
+  }
+  let diags: ReturnType<typeof validateResource>
+  try {
+    diags = validateResource(resource)
+  } catch (err) {
+    // A validator bug must not take the API server down; refuse the write and say why.
+    const message = err instanceof Error ? err.message : String(err)
+    return [...causes, { reason: 'InternalError', message: `validation failed: ${message}` }]
+  }
+  for (const d of diags) {
+    if (d.severity !== 'Error') continue
+    const pos = d.source ?? (d.path !== undefined ? posOf(resource, parseFieldPath(d.path)) : undefined)
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: d.message,
+      ...(d.path !== undefined ? { field: d.path } : {}),
+      ...(pos ? { source: formatSource(pos) } : {}),
+    })
+  }
+  return causes
+}
