@@ -163,8 +163,8 @@ async function get(args: string[], flags: GetFlags): Promise<number> {
   }
   if (total === 0 && ok && !all.some((f) => f.named) && out.type !== 'yaml' && out.type !== 'json') {
     const first = all[0]!.info
-    const where = first.namespaced && !namespaces ? ` in ${flags.namespace ?? 'default'} namespace` : ''
-    if (!flags.watch) stdio.err(`No resources found${where}.`)
+    const where = first.namespaced && !namespaces ? ` in ${flags.namespace ?? 'default'} namespace.` : ''
+    if (!flags.watch) stdio.err(`No resources found${where}`)
   }
   if (flags.watch) return watch(client, all[0]!, flags, out)
   return ok ? EXIT.OK : EXIT.FAILED

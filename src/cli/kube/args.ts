@@ -9,6 +9,9 @@ export interface Targets {
   groups: { info: KindInfo; names: string[] }[]
 }
 
+/** What `all` means, as in kubectl: the workload kinds. */
+const ALL = ['pods', 'services', 'deployments']
+
 /** Thrown for a kind the server does not know: `error: the server doesn't have a resource type "x"` (exit 1). */
 export class UnknownKindError extends Error {}
 

@@ -57,8 +57,11 @@ function nameCauses(info: KindInfo, name: string): StatusCause[] {
 
 /** Every Error-severity problem with the object, as Status causes (empty when it may be stored). */
 export function admit(info: KindInfo, obj: KubeObject, opts: WriteOptions): StatusCause[] {
-  const causes = nameCauses(info, obj.metadata.name)
   const origin = originFrom(obj, opts.source)
+  const namePos = origin?.at ? origin.at(['metadata', 'name']) : origin
+  const causes = nameCauses(info, obj.metadata.name).map((c) =>
+    namePos ? { ...c, source: formatSource(namePos) } : c,
+  )
   const resource: Resource = {
     apiVersion: obj.apiVersion,
     kind: obj.kind,

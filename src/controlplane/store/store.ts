@@ -34,6 +34,8 @@ export interface StoreOptions {
   stateDir?: string
   /** Watch events kept for watches that resume from a resourceVersion (default 1000). */
   historyLimit?: number
+  /** Compact the log once it holds this many records (and 4× the live objects); default 1000. */
+  compactAfter?: number
   /** Clock for creationTimestamp (tests). */
   now?: () => Date
 }
@@ -119,7 +121,7 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function compactIfLarge(): void {
-    if (!log || log.size() < Math.max(1000, objects.size * 4)) return
+    if (!log || log.size() < Math.max(options.compactAfter ?? 1000, objects.size * 4)) return
     const sorted = [...objects.values()].sort(
       (a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
     )
@@ -272,6 +274,10 @@ export function createStore(options: StoreOptions = {}): Store {
     if (info.kind === 'Namespace') {
       obj.spec = isObject(obj.spec) ? obj.spec : { finalizers: ['kubernetes'] }
       obj.status = { phase: 'Active' }
+      obj.metadata.labels = {
+        ...(obj.metadata.labels ?? {}),
+        'kubernetes.io/metadata.name': obj.metadata.name,
+      }
     }
     if (opts.dryRun) return { ok: true, object: deepFreeze(obj) }
     return { ok: true, object: put(obj, 'ADDED') }
