@@ -46,7 +46,7 @@ export function parseTargets(args: readonly string[]): Targets {
   const kinds = first!
     .split(',')
     .filter((k) => k !== '')
-    .map(kind)
+    .flatMap((k) => (k === 'all' ? ALL.map(kind) : [kind(k)]))
   if (kinds.length > 1 && names.length > 0)
     throw new UsageError('names cannot be given with several resource types')
   return { groups: kinds.map((info) => ({ info, names })) }

@@ -42,7 +42,7 @@ test('seeds the system namespaces and the istio ConfigMap with ALLOW_ANY', () =>
   const names = ok(s.list({ kind: 'Namespace' })).items.map((n) => n.metadata.name)
   assert.deepEqual(names, ['default', 'istio-system', 'kube-system'])
   const cm = s.get({ group: '', kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' })
-  assert.equal((cm?.data as Record<string, string>).mesh, 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n')
+  assert.equal((cm!.data as Record<string, string>).mesh, 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n')
 })
 
 test('sets resourceVersion, uid, generation and creationTimestamp; keeps the apiVersion written', () => {
@@ -249,7 +249,7 @@ test('compaction keeps every object and the resourceVersion counter', () => {
     namespace: 'default',
     name: 'churn',
   })
-  assert.deepEqual((churn?.spec as { hosts: string[] }).hosts, ['h1099'])
+  assert.deepEqual((churn!.spec as { hosts: string[] }).hosts, ['h1099'])
   assert.ok(
     again.get({ group: 'networking.istio.io', kind: 'VirtualService', namespace: 'default', name: 'last' }),
   )
