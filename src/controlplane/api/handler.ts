@@ -200,11 +200,12 @@ function writeOpts(
   body: { text: string; yaml: boolean },
   dryRun: boolean,
 ): WriteOptions {
+  // Positions only mean something when the client says which file the YAML body is.
   const file = req.headers[SOURCE_HEADER]
   return {
     ...(dryRun ? { dryRun: true } : {}),
-    ...(body.yaml
-      ? { source: { text: body.text, file: typeof file === 'string' ? decodeURIComponent(file) : 'request' } }
+    ...(body.yaml && typeof file === 'string'
+      ? { source: { text: body.text, file: decodeURIComponent(file) } }
       : {}),
   }
 }
