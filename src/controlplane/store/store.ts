@@ -3,9 +3,10 @@
  * resourceVersions from one global counter, admission on every write, durable through `log.ts`, and a
  * watch with a bounded history for the API server and the push server.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
-import { KINDS, type KindInfo, lookupKind, splitApiVersion } from '../../api/kinds.ts'
+import { randomUUID } from 'node:crypto'
+import { type KindInfo, lookupKind, splitApiVersion } from '../../api/kinds.ts'
 import { admit } from './admission.ts'
+import { keyOf, kindOf, lookupKindByGroupKind, normalize, refOf, timestamp } from './identity.ts'
 import { type LogRecord, openStoreLog, type StoreLog } from './log.ts'
 import { applyMerge, deepEqual, deepFreeze, isObject, mergePatch } from './merge.ts'
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts'
@@ -21,6 +22,8 @@ import type {
   WriteOptions,
   WriteResult,
 } from './types.ts'
+
+export { keyOf, lookupKindByGroupKind, refOf } from './identity.ts'
 
 /** Annotation kubectl keeps the last applied configuration in. */
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
@@ -72,34 +75,6 @@ export interface Store {
   ): { ok: true; subscription: Subscription } | { ok: false; status: ApiStatus }
   /** Stops every watch and closes the log. */
   close(): void
-}
-
-/** The identity key of an object. */
-export function keyOf(ref: ObjectRef): string {
-  return `${ref.group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`
-}
-
-/** The reference of a stored object (group from its apiVersion). */
-export function refOf(obj: KubeObject): ObjectRef {
-  const { group } = splitApiVersion(obj.apiVersion)
-  const ns = obj.metadata.namespace
-  return { group, kind: obj.kind, ...(ns ? { namespace: ns } : {}), name: obj.metadata.name }
-}
-
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
-function kindOf(ref: Pick<ObjectRef, 'group' | 'kind'>): KindInfo {
-  return {
-    group: ref.group,
-    kind: ref.kind,
-    versions: [],
-    plural: `${ref.kind.toLowerCase()}s`,
-    short: [],
-    namespaced: true,
-    status: 'active',
-  }
 }
 
 /** Opens a store (recovering its log when `stateDir` is given). */
@@ -166,47 +141,6 @@ export function createStore(options: StoreOptions = {}): Store {
     return gone
   }
 
-  /** Resolves the kind, fills the namespace, checks the name; the normalised copy or a Status. */
-  function prepare(
-    input: KubeObject,
-  ): { ok: true; info: KindInfo; obj: KubeObject } | { ok: false; status: ApiStatus } {
-    if (!isObject(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string') {
-      return { ok: false, status: st.badRequest('Object is missing apiVersion or kind') }
-    }
-    const info = lookupKind(input.apiVersion, input.kind)
-    if (!info) {
-      const { version } = splitApiVersion(input.apiVersion)
-      return {
-        ok: false,
-        status: st.badRequest(
-          `no kind "${input.kind}" is registered for version "${input.apiVersion}" (version ${version})`,
-        ),
-      }
-    }
-    const obj = structuredClone(input)
-    const meta = isObject(obj.metadata) ? obj.metadata : { name: '' }
-    obj.metadata = meta as KubeObject['metadata']
-    if (info.namespaced) obj.metadata.namespace = obj.metadata.namespace || 'default'
-    else delete obj.metadata.namespace
-    if (typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
-      const gen = obj.metadata.generateName
-      if (typeof gen !== 'string' || gen === '') {
-        return {
-          ok: false,
-          status: st.invalid(info, '', [
-            {
-              reason: 'FieldValueRequired',
-              field: 'metadata.name',
-              message: 'name or generateName is required',
-            },
-          ]),
-        }
-      }
-      obj.metadata.name = gen + randomBytes(4).toString('hex').slice(0, 5)
-    }
-    return { ok: true, info, obj }
-  }
-
   function namespaceMissing(info: KindInfo, obj: KubeObject): ApiStatus | undefined {
     if (!info.namespaced) return undefined
     const ns = obj.metadata.namespace ?? 'default'
@@ -258,7 +192,7 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function create(input: KubeObject, opts: WriteOptions = {}): WriteResult {
-    const p = prepare(input)
+    const p = normalize(input)
     if (!p.ok) return p
     const { info, obj } = p
     const missing = namespaceMissing(info, obj)
@@ -284,7 +218,7 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function replace(input: KubeObject, opts: WriteOptions = {}): WriteResult {
-    const p = prepare(input)
+    const p = normalize(input)
     if (!p.ok) return p
     const { info, obj } = p
     const live = objects.get(keyOf(refOf(obj)))
@@ -297,7 +231,7 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function apply(input: KubeObject, opts: WriteOptions = {}): WriteResult & { outcome?: ApplyOutcome } {
-    const p = prepare(input)
+    const p = normalize(input)
     if (!p.ok) return p
     const { info, obj } = p
     const applied = structuredClone(obj)
@@ -425,9 +359,4 @@ export function createStore(options: StoreOptions = {}): Store {
       log = undefined
     },
   }
-}
-
-/** The kind information for a group and kind (any version). */
-export function lookupKindByGroupKind(group: string, kind: string): KindInfo | undefined {
-  return KINDS.find((x) => x.group === group && x.kind === kind)
 }
