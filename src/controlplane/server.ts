@@ -16,6 +16,8 @@ export interface ControlPlaneOptions {
   host?: string
   /** Listen port (default 0: any free port). */
   port?: number
+  /** Where recovery warnings go (default: stderr). */
+  onWarning?: (message: string) => void
 }
 
 /** A running control plane. */
@@ -78,7 +80,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   if (running && running.pid !== process.pid && pidAlive(running.pid)) {
     throw new Error(`a control plane (pid ${running.pid}) is already serving ${stateDir} at ${running.url}`)
   }
-  const store = createStore({ stateDir: join(stateDir, 'store') })
+  const store = createStore({
+    stateDir: join(stateDir, 'store'),
+    onWarning: options.onWarning ?? ((m) => process.stderr.write(`warning: ${m}\n`)),
+  })
   seedStore(store, { fresh: store.resourceVersion() === '0' })
   const token = loadOrMakeToken(stateDir)
   const server = createServer(createApiHandler(store, token))

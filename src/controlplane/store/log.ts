@@ -30,8 +30,8 @@ export type LogRecord =
 export interface StoreLog {
   /** Every record recovered when the log was opened, in order. */
   readonly recovered: readonly LogRecord[]
-  /** True when recovery cut off a torn or corrupt tail. */
-  readonly truncated: boolean
+  /** Bytes recovery cut off: a torn last record (a crash mid-write) or a corrupt tail. */
+  readonly droppedBytes: number
   /** Appends and fsyncs one record; returns once it is durable. */
   append(rec: LogRecord): void
   /** Number of records in the file now. */
@@ -96,15 +96,15 @@ export function openStoreLog(dir: string): StoreLog {
   const path = join(dir, FILE)
   const { records, good, total } = recover(path)
   let fd = openSync(path, 'a+')
-  const truncated = good < total
-  if (truncated) {
+  const droppedBytes = total - good
+  if (droppedBytes > 0) {
     ftruncateSync(fd, good)
     fdatasyncSync(fd)
   }
   let count = records.length
   return {
     recovered: records,
-    truncated,
+    droppedBytes,
     append(rec) {
       writeSync(fd, encode(rec))
       fdatasyncSync(fd)

@@ -217,8 +217,11 @@ test('persists across reopen, and a torn last record is ignored', async () => {
   s1.close()
   const { appendFileSync } = await import('node:fs')
   appendFileSync(join(dir, 'store.log'), '1234abcd {"op":"put","rv":99,"obj":{"apiVer')
-  const s2 = seeded({ stateDir: dir })
+  const warnings: string[] = []
+  const s2 = seeded({ stateDir: dir, onWarning: (m) => warnings.push(m) })
   assert.equal(s2.resourceVersion(), rv)
+  assert.equal(warnings.length, 1)
+  assert.match(warnings[0]!, /ignored 43 bytes/)
   assert.deepEqual(
     ok(s2.list({ kind: 'VirtualService' })).items.map((o) => o.metadata.name),
     ['a'],

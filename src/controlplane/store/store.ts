@@ -39,6 +39,8 @@ export interface StoreOptions {
   historyLimit?: number
   /** Compact the log once it holds this many records (and 4× the live objects); default 1000. */
   compactAfter?: number
+  /** Told about recovery that had to cut a torn or corrupt tail off the log. */
+  onWarning?: (message: string) => void
   /** Clock for creationTimestamp (tests). */
   now?: () => Date
 }
@@ -88,6 +90,11 @@ export function createStore(options: StoreOptions = {}): Store {
   let log: StoreLog | undefined
   if (options.stateDir) {
     log = openStoreLog(options.stateDir)
+    if (log.droppedBytes > 0) {
+      options.onWarning?.(
+        `store log ${options.stateDir}: ignored ${log.droppedBytes} bytes after the last whole record (an interrupted write)`,
+      )
+    }
     for (const rec of log.recovered) {
       if (rec.op === 'put') objects.set(keyOf(refOf(rec.obj)), deepFreeze(rec.obj))
       else if (rec.op === 'del') objects.delete(rec.key)
