@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createApiHandler } from './api/handler.ts'
+import type { Validator } from './store/admission.ts'
 import { seedStore } from './store/seed.ts'
 import { createStore, type Store } from './store/store.ts'
 
@@ -18,6 +19,8 @@ export interface ControlPlaneOptions {
   port?: number
   /** Where recovery warnings go (default: stderr). */
   onWarning?: (message: string) => void
+  /** Admission's validator (default: `validateResource`); for tests and for extra checks. */
+  validate?: Validator
 }
 
 /** A running control plane. */
@@ -83,6 +86,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const store = createStore({
     stateDir: join(stateDir, 'store'),
     onWarning: options.onWarning ?? ((m) => process.stderr.write(`warning: ${m}\n`)),
+    ...(options.validate ? { validate: options.validate } : {}),
   })
   seedStore(store, { fresh: store.resourceVersion() === '0' })
   const token = loadOrMakeToken(stateDir)

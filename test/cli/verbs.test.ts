@@ -5,8 +5,31 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import type { Diagnostic } from '../../src/api/diagnostics.ts'
+import { type Resource, specOf } from '../../src/api/resource.ts'
 import { type ControlPlane, startControlPlane } from '../../src/controlplane/server.ts'
 import { HAVE_SHARED, shared } from '../support/shared.ts'
+
+/** A validator standing in for src/api/validate.ts: negative route weights are errors, label `old` warns. */
+function validate(r: Resource): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const http = (specOf(r).http ?? []) as { route?: { weight?: number }[] }[]
+  http.forEach((h, i) => {
+    h.route?.forEach((d, j) => {
+      if ((d.weight ?? 0) < 0) {
+        out.push({
+          code: 'WEIR0101',
+          severity: 'Error',
+          message: 'must be >= 0',
+          path: `spec.http[${i}].route[${j}].weight`,
+        })
+      }
+    })
+  })
+  if (r.metadata.labels?.old)
+    out.push({ code: 'WEIR0103', severity: 'Warning', message: 'label "old" is deprecated' })
+  return out
+}
 
 const WEIR = fileURLToPath(new URL('../../bin/weir.js', import.meta.url))
 let cp: ControlPlane
@@ -16,7 +39,7 @@ let work: string
 before(async () => {
   state = mkdtempSync(join(tmpdir(), 'weir-cli-state-'))
   work = mkdtempSync(join(tmpdir(), 'weir-cli-work-'))
-  cp = await startControlPlane({ stateDir: state })
+  cp = await startControlPlane({ stateDir: state, validate })
 })
 after(async () => {
   await cp.close()
@@ -304,6 +327,41 @@ metadata:
   const dry = await weir(['apply', '-f', f, '-l', 'app=other', '--dry-run=server'])
   assert.equal(dry.stdout, 'configmap/other created (server dry run)\n')
   assert.equal((await weir(['get', 'cm', 'other'])).code, 1, 'a dry run stores nothing')
+})
+
+test('apply: the server refuses a document; its diagnostics point at the line in the file; warnings are printed', async () => {
+  const f = file(
+    'weights.yaml',
+    `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  labels: {old: "yes"}
+spec:
+  host: reviews
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 50
+    - destination: {host: reviews, subset: v2}
+      weight: -50
+`,
+  )
+  const r = await weir(['apply', '-f', f])
+  assert.equal(r.code, 1)
+  assert.equal(r.stdout, 'destinationrule.networking.istio.io/reviews created\n')
+  assert.deepEqual(lines(r.stderr), [
+    'Warning: label "old" is deprecated',
+    `${f}:20 spec.http[0].route[1].weight: must be >= 0`,
+  ])
+  assert.equal((await weir(['get', 'vs', 'reviews'])).code, 1, 'the refused object is not stored')
 })
 
 test('create -f: AlreadyExists the second time; label --overwrite; usage and connection errors', async () => {

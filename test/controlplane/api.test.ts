@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
+import type { Diagnostic } from '../../src/api/diagnostics.ts'
+import { posOf, type Resource, specOf } from '../../src/api/resource.ts'
 import { type ControlPlane, startControlPlane } from '../../src/controlplane/server.ts'
 
 const dirs: string[] = []
@@ -12,10 +14,34 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
+/** A validator standing in for src/api/validate.ts: negative route weights are errors, label `old` warns. */
+function validate(r: Resource): Diagnostic[] {
+  const out: Diagnostic[] = []
+  const http = (specOf(r).http ?? []) as { route?: { weight?: number }[] }[]
+  http.forEach((h, i) => {
+    h.route?.forEach((d, j) => {
+      if ((d.weight ?? 0) < 0) {
+        const path = `spec.http[${i}].route[${j}].weight`
+        const source = posOf(r, ['spec', 'http', i, 'route', j, 'weight'])
+        out.push({
+          code: 'WEIR0101',
+          severity: 'Error',
+          message: 'must be >= 0',
+          path,
+          ...(source ? { source } : {}),
+        })
+      }
+    })
+  })
+  if (r.metadata.labels?.old)
+    out.push({ code: 'WEIR0103', severity: 'Warning', message: 'label "old" is deprecated' })
+  return out
+}
+
 async function start(dir?: string): Promise<ControlPlane & { dir: string }> {
   const stateDir = dir ?? mkdtempSync(join(tmpdir(), 'weir-api-'))
   if (!dir) dirs.push(stateDir)
-  const cp = await startControlPlane({ stateDir })
+  const cp = await startControlPlane({ stateDir, validate })
   planes.push(cp)
   return Object.assign(cp, { dir: stateDir })
 }
@@ -229,6 +255,49 @@ test('422 Invalid carries causes with field paths and the file:line of the YAML 
     /^VirtualService\.networking\.istio\.io "Not_Valid" is invalid: metadata\.name: /,
   )
   assert.equal((await call(cp, 'GET', `${VS}/Not_Valid`)).status, 404)
+})
+
+test('422 from the validator: field paths, file:line of the YAML sent; warnings as Warning headers', async () => {
+  const cp = await start()
+  const text = [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata:',
+    '  name: w',
+    'spec:',
+    '  hosts: [x]',
+    '  http:',
+    '  - route:',
+    '    - destination: {host: x}',
+    '      weight: -5',
+    '',
+  ].join('\n')
+  const r = await call(cp, 'POST', VS, text, {
+    'content-type': 'application/yaml',
+    'x-weir-source': 'w.yaml',
+  })
+  assert.equal(r.status, 422)
+  assert.deepEqual((r.body.details as { causes: unknown[] }).causes, [
+    {
+      reason: 'FieldValueInvalid',
+      message: 'must be >= 0',
+      field: 'spec.http[0].route[0].weight',
+      source: 'w.yaml:10:15',
+    },
+  ])
+  assert.equal(
+    r.body.message,
+    'VirtualService.networking.istio.io "w" is invalid: spec.http[0].route[0].weight: must be >= 0',
+  )
+  const json = await call(cp, 'POST', VS, {
+    ...vs('w', ['x']),
+    spec: { hosts: ['x'], http: [{ route: [{ weight: -1 }] }] },
+  })
+  assert.equal(json.status, 422)
+  assert.equal((json.body.details as { causes: { source?: string }[] }).causes[0]?.source, undefined)
+  const warned = await call(cp, 'POST', VS, vs('w', ['x'], { old: 'yes' }))
+  assert.equal(warned.status, 201)
+  assert.equal(warned.headers.get('warning'), '299 - "label \\"old\\" is deprecated"')
 })
 
 test('pod status subresource: writes status only', async () => {

@@ -66,6 +66,15 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** Prints the server's `Warning: 299 - "text"` headers as kubectl does: `Warning: text` on stderr. */
+function printWarnings(headers: Headers): void {
+  const raw = headers.get('warning')
+  if (!raw) return
+  for (const m of raw.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
+    process.stderr.write(`Warning: ${m[1]!.replace(/\\(.)/g, '$1')}\n`)
+  }
+}
+
 /** Finds the control plane and its token. Throws ConnectionError with a message naming what is missing. */
 export function connect(flags: ClientFlags): KubeClient {
   const state = stateDir(flags)
@@ -134,6 +143,7 @@ export function connect(flags: ClientFlags): KubeClient {
         headers: headers(body === undefined ? undefined : (opts.contentType ?? 'application/json')),
         ...(body !== undefined ? { body } : {}),
       })
+      printWarnings(res.headers)
       return { status: res.status, headers: res.headers, body: await parse(res) }
     },
     async stream(path, query, onEvent) {

@@ -32,14 +32,23 @@ function refFor(t: Target, name: string): ObjectRef {
   return { group: t.info.group, kind: t.info.kind, ...(t.namespace ? { namespace: t.namespace } : {}), name }
 }
 
+/** `299 - "text"`, as the Kubernetes API server sends warnings (printable ASCII only). */
+function warningHeader(text: string): string {
+  return `299 - "${text.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&')}"`
+}
+
 function sendWrite(
   res: ServerResponse,
   r: WriteResult,
   okCode: number,
   headers: Record<string, string> = {},
 ): void {
-  if (r.ok) sendJson(res, okCode, r.object, headers)
-  else sendStatus(res, r.status)
+  if (!r.ok) {
+    sendStatus(res, r.status)
+    return
+  }
+  if (r.warnings?.length) res.setHeader('warning', r.warnings.map(warningHeader))
+  sendJson(res, okCode, r.object, headers)
 }
 
 /** Checks that a body is an object of the path's kind, namespace and name; fills the namespace. */

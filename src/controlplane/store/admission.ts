@@ -1,6 +1,6 @@
 /** @module controlplane/store/admission — every write is checked as the API server would before it is stored. */
 
-import { formatSource } from '../../api/diagnostics.ts'
+import { type Diagnostic, formatSource } from '../../api/diagnostics.ts'
 import type { KindInfo } from '../../api/kinds.ts'
 import { parseText } from '../../api/load.ts'
 import type { Origin, Resource } from '../../api/resource.ts'
@@ -55,8 +55,22 @@ function nameCauses(info: KindInfo, name: string): StatusCause[] {
   return []
 }
 
-/** Every Error-severity problem with the object, as Status causes (empty when it may be stored). */
-export function admit(info: KindInfo, obj: KubeObject, opts: WriteOptions): StatusCause[] {
+/** Validates one resource (`validateResource` from `src/api/validate.ts` unless a store is given another). */
+export type Validator = (resource: Resource) => Diagnostic[]
+
+/** The result of admission: Error diagnostics as Status causes (none: it may be stored), and warnings. */
+export interface Admission {
+  causes: StatusCause[]
+  warnings: string[]
+}
+
+/** Checks one object before it is stored. */
+export function admit(
+  info: KindInfo,
+  obj: KubeObject,
+  opts: WriteOptions,
+  validate: Validator = validateResource,
+): Admission {
   const origin = originFrom(obj, opts.source)
   const namePos = origin?.at ? origin.at(['metadata', 'name']) : origin
   const causes = nameCauses(info, obj.metadata.name).map((c) =>
@@ -69,15 +83,23 @@ export function admit(info: KindInfo, obj: KubeObject, opts: WriteOptions): Stat
     body: obj,
     ...(origin ? { origin } : {}),
   }
-  let diags: ReturnType<typeof validateResource>
+  let diags: Diagnostic[]
   try {
-    diags = validateResource(resource)
+    diags = validate(resource)
   } catch (err) {
     // A validator bug must not take the API server down; refuse the write and say why.
     const message = err instanceof Error ? err.message : String(err)
-    return [...causes, { reason: 'InternalError', message: `validation failed: ${message}` }]
+    return {
+      causes: [...causes, { reason: 'InternalError', message: `validation failed: ${message}` }],
+      warnings: [],
+    }
   }
+  const warnings: string[] = []
   for (const d of diags) {
+    if (d.severity === 'Warning') {
+      warnings.push(d.path ? `${d.path}: ${d.message}` : d.message)
+      continue
+    }
     if (d.severity !== 'Error') continue
     const pos = d.source ?? (d.path !== undefined ? posOf(resource, parseFieldPath(d.path)) : undefined)
     causes.push({
@@ -87,5 +109,5 @@ export function admit(info: KindInfo, obj: KubeObject, opts: WriteOptions): Stat
       ...(pos ? { source: formatSource(pos) } : {}),
     })
   }
-  return causes
+  return { causes, warnings }
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { type KindInfo, lookupKind, splitApiVersion } from '../../api/kinds.ts'
-import { admit } from './admission.ts'
+import { admit, type Validator } from './admission.ts'
 import { keyOf, kindOf, lookupKindByGroupKind, normalize, refOf, timestamp } from './identity.ts'
 import { type LogRecord, openStoreLog, type StoreLog } from './log.ts'
 import { applyMerge, deepEqual, deepFreeze, isObject, mergePatch } from './merge.ts'
@@ -39,6 +39,8 @@ export interface StoreOptions {
   historyLimit?: number
   /** Compact the log once it holds this many records (and 4× the live objects); default 1000. */
   compactAfter?: number
+  /** Admission's validator (default: `validateResource` of `src/api/validate.ts`). */
+  validate?: Validator
   /** Told about recovery that had to cut a torn or corrupt tail off the log. */
   onWarning?: (message: string) => void
   /** Clock for creationTimestamp (tests). */
@@ -156,9 +158,15 @@ export function createStore(options: StoreOptions = {}): Store {
     return st.notFound(nsInfo, ns)
   }
 
-  function refuse(info: KindInfo, obj: KubeObject, opts: WriteOptions): ApiStatus | undefined {
-    const causes = admit(info, obj, opts)
-    return causes.length > 0 ? st.invalid(info, obj.metadata.name, causes) : undefined
+  /** Admission: the Status refusing the object, or the warnings to return with the write. */
+  function check(
+    info: KindInfo,
+    obj: KubeObject,
+    opts: WriteOptions,
+  ): { denied: ApiStatus } | { denied?: undefined; warnings: { warnings?: string[] } } {
+    const { causes, warnings } = admit(info, obj, opts, options.validate)
+    if (causes.length > 0) return { denied: st.invalid(info, obj.metadata.name, causes) }
+    return { warnings: warnings.length > 0 ? { warnings } : {} }
   }
 
   /** The content that bumps generation: everything but metadata and status. */
@@ -188,14 +196,14 @@ export function createStore(options: StoreOptions = {}): Store {
       if (live.status === undefined) delete next.status
       else next.status = structuredClone(live.status)
     }
-    const denied = refuse(info, next, opts)
-    if (denied) return { ok: false, status: denied }
-    if (deepEqual(next, live)) return { ok: true, object: live }
+    const c = check(info, next, opts)
+    if (c.denied) return { ok: false, status: c.denied }
+    if (deepEqual(next, live)) return { ok: true, object: live, ...c.warnings }
     if (!deepEqual(content(next), content(live))) {
       next.metadata.generation = (live.metadata.generation ?? 0) + 1
     }
-    if (opts.dryRun) return { ok: true, object: deepFreeze(next) }
-    return { ok: true, object: put(next, 'MODIFIED') }
+    if (opts.dryRun) return { ok: true, object: deepFreeze(next), ...c.warnings }
+    return { ok: true, object: put(next, 'MODIFIED'), ...c.warnings }
   }
 
   function create(input: KubeObject, opts: WriteOptions = {}): WriteResult {
@@ -206,8 +214,8 @@ export function createStore(options: StoreOptions = {}): Store {
     if (missing) return { ok: false, status: missing }
     if (objects.has(keyOf(refOf(obj))))
       return { ok: false, status: st.alreadyExists(info, obj.metadata.name) }
-    const denied = refuse(info, obj, opts)
-    if (denied) return { ok: false, status: denied }
+    const c = check(info, obj, opts)
+    if (c.denied) return { ok: false, status: c.denied }
     obj.metadata.uid = randomUUID()
     obj.metadata.creationTimestamp = timestamp(now())
     obj.metadata.generation = 1
@@ -220,8 +228,8 @@ export function createStore(options: StoreOptions = {}): Store {
         'kubernetes.io/metadata.name': obj.metadata.name,
       }
     }
-    if (opts.dryRun) return { ok: true, object: deepFreeze(obj) }
-    return { ok: true, object: put(obj, 'ADDED') }
+    if (opts.dryRun) return { ok: true, object: deepFreeze(obj), ...c.warnings }
+    return { ok: true, object: put(obj, 'ADDED'), ...c.warnings }
   }
 
   function replace(input: KubeObject, opts: WriteOptions = {}): WriteResult {

@@ -47,7 +47,14 @@ export interface ApiStatus {
 }
 
 /** What a write returns: the stored object, or the Status that refused it. */
-export type WriteResult = { ok: true; object: KubeObject } | { ok: false; status: ApiStatus }
+export type WriteResult =
+  | {
+      ok: true
+      object: KubeObject
+      /** Warning diagnostics of admission (deprecated fields, …), sent as HTTP `Warning` headers. */
+      warnings?: string[]
+    }
+  | { ok: false; status: ApiStatus }
 
 /** The outcome of server-side apply, as kubectl prints it. */
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged'
