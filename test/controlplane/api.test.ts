@@ -100,6 +100,29 @@ test('every request needs the bearer token; the token file is 0600 and server.js
   assert.deepEqual(server, { url: cp.url, pid: process.pid })
 })
 
+test('bad requests get a Status, never take the server down', async () => {
+  const cp = await start()
+  assert.equal((await call(cp, 'GET', '/api/v1/namespaces/%E0%A4%A/pods')).status, 400)
+  const badJson = await call(cp, 'POST', VS, '{"apiVersion": ')
+  assert.equal(badJson.status, 400)
+  assert.equal(badJson.body.kind, 'Status')
+  assert.equal((await call(cp, 'POST', VS, 'x'.repeat(4 * 1024 * 1024))).status, 413)
+  assert.equal((await call(cp, 'GET', '/nothing/here')).status, 404)
+  const wrongKind = await call(cp, 'POST', VS, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'a' },
+  })
+  assert.equal(wrongKind.status, 400)
+  const wrongNs = await call(cp, 'POST', VS, {
+    ...vs('a', ['x']),
+    metadata: { name: 'a', namespace: 'other' },
+  })
+  assert.equal(wrongNs.status, 400)
+  assert.equal((await call(cp, 'PATCH', `${VS}/a`, '{}', { 'content-type': 'text/plain' })).status, 415)
+  assert.equal((await call(cp, 'GET', '/healthz')).status, 200)
+})
+
 test('discovery: /api, /apis, /api/v1, /apis/networking.istio.io/v1, /version', async () => {
   const cp = await start()
   assert.deepEqual((await call(cp, 'GET', '/api')).body.versions, ['v1'])

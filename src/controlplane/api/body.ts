@@ -13,12 +13,19 @@ export type Body =
 /** Reads the whole body, refusing more than `MAX_BODY` bytes. */
 export async function readBody(req: IncomingMessage): Promise<Body> {
   const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of req) {
-    size += (c as Buffer).length
-    if (size > MAX_BODY) return { ok: false, code: 413, message: 'request entity too large' }
-    chunks.push(c as Buffer)
-  }
+  // Event-based so an oversized body can be drained (not reset) and the client still reads the 413.
+  const tooLarge = await new Promise<boolean>((resolve, reject) => {
+    let size = 0
+    let over = false
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY) over = true
+      else chunks.push(c)
+    })
+    req.on('end', () => resolve(over))
+    req.on('error', reject)
+  })
+  if (tooLarge) return { ok: false, code: 413, message: 'request entity too large' }
   const text = Buffer.concat(chunks).toString('utf8')
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
   const yaml = type.includes('yaml')

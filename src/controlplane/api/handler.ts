@@ -225,35 +225,48 @@ export function createApiHandler(
   token: string,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (!authorized(req, token)) {
-      sendStatus(res, st.failure(401, 'Unauthorized', 'Unauthorized'))
-      return
-    }
-    const r = route(url.pathname)
-    const method = req.method ?? 'GET'
-    if (r.type === 'discovery' || r.type === 'resources') {
-      if (method !== 'GET')
-        return sendStatus(res, st.failure(405, 'MethodNotAllowed', `${method} is not supported`))
-      if (r.type === 'resources') return sendJson(res, 200, apiResourceList(r.group, r.version))
-      if (r.what === 'healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' })
-        res.end('ok')
-        return
-      }
-      return sendJson(
-        res,
-        200,
-        r.what === 'api' ? apiVersions() : r.what === 'apis' ? apiGroupList() : versionInfo(),
-      )
-    }
-    if (r.type === 'unknown') {
-      return sendStatus(res, st.failure(404, 'NotFound', 'the server could not find the requested resource'))
-    }
-    serveObject(req, res, store, r, url.searchParams).catch((err: unknown) => {
+    handle(req, res, store, token).catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err)
       if (!res.headersSent) sendStatus(res, st.failure(500, 'InternalError', message))
       else res.destroy()
     })
   }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, store: Store, token: string): Promise<void> {
+  if (!authorized(req, token)) {
+    sendStatus(res, st.failure(401, 'Unauthorized', 'Unauthorized'))
+    return
+  }
+  let url: URL
+  let r: ReturnType<typeof route>
+  try {
+    url = new URL(req.url ?? '/', 'http://x')
+    r = route(url.pathname)
+  } catch {
+    sendStatus(res, st.badRequest(`malformed request path: ${JSON.stringify(req.url)}`))
+    return
+  }
+  const method = req.method ?? 'GET'
+  if (r.type === 'discovery' || r.type === 'resources') {
+    if (method !== 'GET') {
+      sendStatus(res, st.failure(405, 'MethodNotAllowed', `${method} is not supported`))
+    } else if (r.type === 'resources') sendJson(res, 200, apiResourceList(r.group, r.version))
+    else if (r.what === 'healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.end('ok')
+    } else {
+      sendJson(
+        res,
+        200,
+        r.what === 'api' ? apiVersions() : r.what === 'apis' ? apiGroupList() : versionInfo(),
+      )
+    }
+    return
+  }
+  if (r.type === 'unknown') {
+    sendStatus(res, st.failure(404, 'NotFound', 'the server could not find the requested resource'))
+    return
+  }
+  await serveObject(req, res, store, r, url.searchParams)
 }
