@@ -24,7 +24,7 @@ function fields(pairs: [string, string | string[]][], indent = ''): string {
 function mapLines(m: Record<string, string> | undefined, sep = '='): string[] {
   return Object.entries(m ?? {})
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}${sep}${v}`)
+    .map(([k, v]) => `${k}${sep}${String(v).trimEnd()}`)
 }
 
 function header(o: KubeObject): [string, string | string[]][] {

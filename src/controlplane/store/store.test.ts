@@ -125,6 +125,10 @@ test('apply: created, unchanged, configured; keeps labels and fields written by 
   noApp.metadata.labels = {}
   ok(s.apply(noApp))
   assert.deepEqual(s.get(ref)!.metadata.labels, { team: 'x' })
+  // A replace without the allocated clusterIP keeps it, as the API server does.
+  ok(s.replace(svc([80, 81])))
+  assert.equal((s.get(ref)!.spec as { clusterIP: string }).clusterIP, '127.0.10.1')
+  assert.deepEqual(s.get(ref)!.metadata.labels, { app: 'web' }, 'replace replaces labels')
 })
 
 test('status writes keep spec and generation; spec writes keep status', () => {

@@ -81,6 +81,26 @@ export interface Store {
   close(): void
 }
 
+/**
+ * Fields the cluster allocates stay when an update leaves them out, as the API server defaults them
+ * from the old object: a Service's clusterIP(s) and nodePorts.
+ */
+function keepAllocated(info: KindInfo, live: KubeObject, next: KubeObject): void {
+  if (info.group !== '' || info.kind !== 'Service' || !isObject(live.spec) || !isObject(next.spec)) return
+  for (const f of ['clusterIP', 'clusterIPs']) {
+    if (next.spec[f] === undefined && live.spec[f] !== undefined) next.spec[f] = structuredClone(live.spec[f])
+  }
+  const livePorts = Array.isArray(live.spec.ports) ? live.spec.ports : []
+  if (!Array.isArray(next.spec.ports)) return
+  for (const p of next.spec.ports) {
+    if (!isObject(p) || p.nodePort !== undefined) continue
+    const old = livePorts.find(
+      (q) => isObject(q) && q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'),
+    )
+    if (isObject(old) && old.nodePort !== undefined) p.nodePort = old.nodePort
+  }
+}
+
 /** Opens a store (recovering its log when `stateDir` is given). */
 export function createStore(options: StoreOptions = {}): Store {
   const historyLimit = options.historyLimit ?? 1000
@@ -196,6 +216,7 @@ export function createStore(options: StoreOptions = {}): Store {
       if (live.status === undefined) delete next.status
       else next.status = structuredClone(live.status)
     }
+    keepAllocated(info, live, next)
     const c = check(info, next, opts)
     if (c.denied) return { ok: false, status: c.denied }
     if (deepEqual(next, live)) return { ok: true, object: live, ...c.warnings }
