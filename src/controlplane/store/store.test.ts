@@ -114,6 +114,10 @@ test('apply: created, unchanged, configured; keeps labels and fields written by 
   assert.equal(s.apply(svc([80])).ok && s.apply(svc([80])).outcome, 'unchanged')
   const ref = { group: '', kind: 'Service', namespace: 'default', name: 'web' }
   ok(s.patch(ref, { spec: { clusterIP: '127.0.10.1' }, metadata: { labels: { team: 'x' } } }))
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'made', namespace: 'default' } }
+  ok(s.create(cm))
+  assert.match(ok(s.apply(cm)).warnings?.[0] ?? '', /^resource configmaps\/made is missing the kubectl/)
+  assert.equal(ok(s.apply(cm)).warnings, undefined)
   const r = s.apply(svc([80, 81]))
   assert.equal(r.ok && r.outcome, 'configured')
   const live = s.get(ref)!

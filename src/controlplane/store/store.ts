@@ -291,8 +291,15 @@ export function createStore(options: StoreOptions = {}): Store {
     merged.metadata.annotations = { ...(merged.metadata.annotations ?? {}), [LAST_APPLIED]: `${lastText}\n` }
     const r = update(info, live, merged, opts, true)
     if (!r.ok) return r
+    const warnings = [...(r.warnings ?? [])]
+    if (last === null || last === undefined) {
+      warnings.unshift(
+        `resource ${st.resourceName(info)}/${live.metadata.name} is missing the ${LAST_APPLIED} annotation which is required by weir apply. weir apply should only be used on resources created declaratively by either weir create --save-config or weir apply. The missing annotation will be patched automatically.`,
+      )
+    }
     return {
       ...r,
+      ...(warnings.length > 0 ? { warnings } : {}),
       outcome:
         r.object.metadata.resourceVersion === live.metadata.resourceVersion ? 'unchanged' : 'configured',
     }
