@@ -37,7 +37,7 @@ function header(o: KubeObject): [string, string | string[]][] {
 }
 
 function indentYaml(v: unknown, indent: string): string {
-  const text = stringify(v, { lineWidth: 0 }).trimEnd()
+  const text = stringify(v, { lineWidth: 0, indentSeq: false }).trimEnd()
   return `${text
     .split('\n')
     .map((l) => indent + l)

@@ -56,7 +56,7 @@ function sortKeys(v: unknown): unknown {
 
 /** `-o yaml` of one object or a list (keys sorted, as kubectl prints them). */
 export function toYaml(v: unknown): string {
-  return stringify(sortKeys(v), { lineWidth: 0 })
+  return stringify(sortKeys(v), { lineWidth: 0, version: '1.1', indentSeq: false })
 }
 
 /** `-o json` (four-space indent, as kubectl). */
