@@ -46,11 +46,36 @@ export class ConnectionError extends Error {}
 
 /** Adds `--server`, `--token`, `--state` and `-n/--namespace` to a command. */
 export function addClientOptions(cmd: Command): Command {
+  acceptBoolValues(cmd)
   return cmd
     .option('-n, --namespace <namespace>', 'the namespace (default: the object’s own, else default)')
     .option('--server <url>', 'control plane URL (env WEIR_SERVER; default: from <state>/server.json)')
     .option('--token <token>', 'bearer token (env WEIR_TOKEN; default: <state>/token)')
     .option('--state <dir>', 'state directory of `weir up` (env WEIR_STATE; default ./.weir)')
+}
+
+/**
+ * Lets boolean flags take kubectl's `--flag=true|false` form (`--ignore-not-found=true`): the value is
+ * folded into the flag before commander parses, as commander only knows `--flag`.
+ */
+function acceptBoolValues(cmd: Command): void {
+  const parse = cmd.parseOptions.bind(cmd)
+  cmd.parseOptions = (argv: string[]) => {
+    const bools = new Set(cmd.options.filter((o) => !o.required && !o.optional && o.long).map((o) => o.long))
+    const out: string[] = []
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!
+      if (a === '--') {
+        out.push(...argv.slice(i))
+        break
+      }
+      const m = /^(--[^=]+)=(true|false)$/.exec(a)
+      if (m && bools.has(m[1])) {
+        if (m[2] === 'true') out.push(m[1]!)
+      } else out.push(a)
+    }
+    return parse(out)
+  }
 }
 
 /** The state directory the flags and environment name. */
