@@ -219,6 +219,11 @@ spec:
     stdout: '',
     stderr: '',
   })
+  assert.deepEqual(await weir(['delete', 'vs', 'x', '--ignore-not-found=true']), {
+    code: 0,
+    stdout: '',
+    stderr: '',
+  })
 })
 
 test('get | sed | replace -f - switches the mesh to REGISTRY_ONLY; a stale replace is a Conflict', async () => {
