@@ -44,6 +44,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** True when something answers HTTP at `url` (a pid in a stale server.json may have been reused). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Reads `<stateDir>/server.json`, or undefined. */
 export function readServerFile(stateDir: string): { url: string; pid: number } | undefined {
   try {
@@ -80,7 +90,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const { stateDir } = options
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
   const running = readServerFile(stateDir)
-  if (running && running.pid !== process.pid && pidAlive(running.pid)) {
+  if (running && running.pid !== process.pid && pidAlive(running.pid) && (await answers(running.url))) {
     throw new Error(`a control plane (pid ${running.pid}) is already serving ${stateDir} at ${running.url}`)
   }
   const store = createStore({

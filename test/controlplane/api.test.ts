@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import type { Diagnostic } from '../../src/api/diagnostics.ts'
 import { posOf, type Resource, specOf } from '../../src/api/resource.ts'
 import { type ControlPlane, startControlPlane } from '../../src/controlplane/server.ts'
@@ -121,6 +123,40 @@ test('bad requests get a Status, never take the server down', async () => {
   assert.equal(wrongNs.status, 400)
   assert.equal((await call(cp, 'PATCH', `${VS}/a`, '{}', { 'content-type': 'text/plain' })).status, 415)
   assert.equal((await call(cp, 'GET', '/healthz')).status, 200)
+})
+
+test('one control plane per state dir; after a kill -9 a new one starts and has the data', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weir-api-'))
+  dirs.push(dir)
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./serve-child.ts', import.meta.url)), dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error('child control plane did not start')), 15_000)
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString()
+        if (out.includes('\n')) {
+          clearTimeout(timer)
+          resolve(out.trim())
+        }
+      })
+    })
+    const token = readFileSync(join(dir, 'token'), 'utf8').trim()
+    const made = await fetch(`${url}/api/v1/namespaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept' } }),
+    })
+    assert.equal(made.status, 201)
+    await assert.rejects(startControlPlane({ stateDir: dir }), /already serving/)
+  } finally {
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+  }
+  const cp = await start(dir)
+  assert.equal((await call(cp, 'GET', '/api/v1/namespaces/kept')).status, 200)
 })
 
 test('discovery: /api, /apis, /api/v1, /apis/networking.istio.io/v1, /version', async () => {
