@@ -29,6 +29,50 @@ function originFrom(obj: KubeObject, source: WriteOptions['source']): Origin | u
   return (same ?? (loaded.length === 1 ? loaded[0] : undefined))?.origin
 }
 
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
+
+/** Labels and annotations: maps of strings; label keys and values as Kubernetes allows them. */
+function metadataCauses(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = []
+  for (const field of ['labels', 'annotations'] as const) {
+    const m: unknown = obj.metadata[field]
+    if (m === undefined || m === null) continue
+    if (typeof m !== 'object' || Array.isArray(m)) {
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `metadata.${field}`,
+        message: 'must be a map of strings',
+      })
+      continue
+    }
+    for (const [k, v] of Object.entries(m)) {
+      const path = `metadata.${field}.${k}`
+      if (typeof v !== 'string') {
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: path,
+          message: `Invalid value: ${JSON.stringify(v)}: must be a string (quote it in YAML)`,
+        })
+      } else if (field === 'labels' && (!LABEL_KEY.test(k) || k.length > 316)) {
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: path,
+          message: `Invalid value: "${k}": not a valid label key`,
+        })
+      } else if (field === 'labels' && (!LABEL_VALUE.test(v) || v.length > 63)) {
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: path,
+          message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63)`,
+        })
+      }
+    }
+  }
+  return causes
+}
+
 /** Checks a name as Kubernetes does (DNS-1123 label for namespaces, subdomain otherwise). */
 function nameCauses(info: KindInfo, name: string): StatusCause[] {
   const re = info.kind === 'Namespace' ? LABEL : SUBDOMAIN
@@ -76,6 +120,10 @@ export function admit(
   const causes = nameCauses(info, obj.metadata.name).map((c) =>
     namePos ? { ...c, source: formatSource(namePos) } : c,
   )
+  for (const c of metadataCauses(obj)) {
+    const pos = origin?.at ? origin.at(parseFieldPath(c.field ?? '')) : undefined
+    causes.push(pos ? { ...c, source: formatSource(pos) } : c)
+  }
   const resource: Resource = {
     apiVersion: obj.apiVersion,
     kind: obj.kind,

@@ -94,6 +94,16 @@ test('refuses: AlreadyExists, NotFound namespace, Conflict on stale resourceVers
     s.get({ group: 'networking.istio.io', kind: 'VirtualService', namespace: 'default', name: 'Bad_Name' }),
     undefined,
   )
+  const numeric = s.create({
+    ...vs('n', ['x']),
+    metadata: { name: 'n', namespace: 'default', labels: { version: 1 } },
+  } as unknown as KubeObject)
+  assert.ok(!numeric.ok && numeric.status.details?.causes?.[0]?.field === 'metadata.labels.version')
+  const spaced = s.create({
+    ...vs('n', ['x']),
+    metadata: { name: 'n', namespace: 'default', labels: { app: 'a b' } },
+  })
+  assert.ok(!spaced.ok && spaced.status.code === 422)
   const missing = s.delete({
     group: 'networking.istio.io',
     kind: 'VirtualService',
@@ -189,6 +199,22 @@ test('watch replays from a resourceVersion, then streams; too old is 410 Gone', 
   const old = s.watch(start, () => {})
   assert.ok(!old.ok && old.status.code === 410)
   assert.ok(s.watch(s.resourceVersion(), () => {}).ok)
+})
+
+test('a listener that writes sees events in commit order, as does every other listener', () => {
+  const s = seeded()
+  const a: string[] = []
+  const b: string[] = []
+  ok(
+    s.watch(undefined, (e) => {
+      a.push(e.object.metadata.name)
+      if (e.object.metadata.name === 'first') s.create(vs('second', ['x']))
+    }),
+  )
+  ok(s.watch(undefined, (e) => b.push(e.object.metadata.name)))
+  ok(s.create(vs('first', ['x'])))
+  assert.deepEqual(a, ['first', 'second'])
+  assert.deepEqual(b, ['first', 'second'])
 })
 
 test('label and field selectors filter lists', () => {

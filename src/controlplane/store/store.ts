@@ -133,15 +133,28 @@ export function createStore(options: StoreOptions = {}): Store {
     log.compact(records)
   }
 
+  /** Events not yet delivered; a listener that writes has its event delivered after the current one. */
+  const pending: WatchEvent[] = []
+  let delivering = false
+
   function emit(event: WatchEvent): void {
     history.push(event)
     if (history.length > historyLimit) history.splice(0, history.length - historyLimit)
-    for (const l of [...listeners]) {
-      try {
-        l(event)
-      } catch {
-        // A listener's failure is its own; the write is committed.
+    pending.push(event)
+    if (delivering) return
+    delivering = true
+    try {
+      for (let e = pending.shift(); e; e = pending.shift()) {
+        for (const l of [...listeners]) {
+          try {
+            l(e)
+          } catch {
+            // A listener's failure is its own; the write is committed.
+          }
+        }
       }
+    } finally {
+      delivering = false
     }
   }
 
