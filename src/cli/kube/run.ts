@@ -20,6 +20,11 @@ export const stdio: Io = {
 
 /** Runs a verb's body and sets `process.exitCode` from its result or its failure. */
 export async function runVerb(body: () => Promise<number>): Promise<void> {
+  // `weir get pods | head -1`: a closed pipe ends the command quietly, as it does kubectl.
+  process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
   try {
     process.exitCode = await body()
   } catch (err) {
