@@ -54,6 +54,14 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
+function portOf(url: string): number {
+  try {
+    return Number(new URL(url).port) || 0
+  } catch {
+    return 0
+  }
+}
+
 /** Reads `<stateDir>/server.json`, or undefined. */
 export function readServerFile(stateDir: string): { url: string; pid: number } | undefined {
   try {
@@ -102,13 +110,31 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const token = loadOrMakeToken(stateDir)
   const server = createServer(createApiHandler(store, token))
   server.keepAliveTimeout = 5000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
-  })
+  const host = options.host ?? '127.0.0.1'
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (err: Error): void => reject(err)
+      server.once('error', fail)
+      server.listen(port, host, () => {
+        server.off('error', fail)
+        resolve()
+      })
+    })
+  // Without a fixed port, a restart takes the port it had before when it is free, so clients that
+  // remember the address (sidecars, `weir get -w`) find the control plane again.
+  const previous = options.port === undefined && running ? portOf(running.url) : 0
+  try {
+    await listen(options.port ?? previous)
+  } catch (err) {
+    if (options.port !== undefined || previous === 0) {
+      store.close()
+      throw err
+    }
+    await listen(0)
+  }
   const addr = server.address() as AddressInfo
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-  const url = `http://${host}:${addr.port}`
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  const url = `http://${shown}:${addr.port}`
   writeFileSync(join(stateDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`)
   let closed: Promise<void> | undefined
   return {

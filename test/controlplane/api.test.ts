@@ -131,8 +131,9 @@ test('one control plane per state dir; after a kill -9 a new one starts and has 
   const child = spawn(process.execPath, [fileURLToPath(new URL('./serve-child.ts', import.meta.url)), dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
+  let url = ''
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    url = await new Promise<string>((resolve, reject) => {
       let out = ''
       const timer = setTimeout(() => reject(new Error('child control plane did not start')), 15_000)
       child.stdout.on('data', (c: Buffer) => {
@@ -156,6 +157,7 @@ test('one control plane per state dir; after a kill -9 a new one starts and has 
     await new Promise((r) => child.once('exit', r))
   }
   const cp = await start(dir)
+  assert.equal(cp.url, url, 'a restart after a crash takes the same address when it is free')
   assert.equal((await call(cp, 'GET', '/api/v1/namespaces/kept')).status, 200)
 })
 
