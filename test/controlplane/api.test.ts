@@ -116,6 +116,12 @@ test('bad requests get a Status, never take the server down', async () => {
     metadata: { name: 'a' },
   })
   assert.equal(wrongKind.status, 400)
+  const wrongGroup = await call(cp, 'POST', '/apis/networking.istio.io/v1/namespaces/default/gateways', {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'g' },
+  })
+  assert.equal(wrongGroup.status, 400)
   const wrongNs = await call(cp, 'POST', VS, {
     ...vs('a', ['x']),
     metadata: { name: 'a', namespace: 'other' },

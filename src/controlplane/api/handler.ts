@@ -1,7 +1,7 @@
 /** @module controlplane/api/handler — the Kubernetes-style REST API over the store. */
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { KindInfo } from '../../api/kinds.ts'
+import { type KindInfo, splitApiVersion } from '../../api/kinds.ts'
 import { isObject, mergePatch } from '../store/merge.ts'
 import * as st from '../store/status.ts'
 import type { Store } from '../store/store.ts'
@@ -63,11 +63,11 @@ function bodyFor(
   if (typeof obj.apiVersion !== 'string')
     obj.apiVersion = t.info.group === '' ? t.version : `${t.info.group}/${t.version}`
   if (typeof obj.kind !== 'string') obj.kind = t.info.kind
-  if (obj.kind !== t.info.kind) {
+  if (obj.kind !== t.info.kind || splitApiVersion(obj.apiVersion).group !== t.info.group) {
     return {
       ok: false,
       status: st.badRequest(
-        `the kind of the object (${String(obj.kind)}) does not match the path (${t.info.kind})`,
+        `the kind of the object (${obj.apiVersion} ${String(obj.kind)}) does not match the path (${t.info.kind})`,
       ),
     }
   }
@@ -154,7 +154,7 @@ async function serveObject(
   if (method === 'GET') {
     const obj = store.get(ref)
     if (!obj) return sendStatus(res, st.notFound(t.info, t.name))
-    sendJson(res, 200, t.subresource === 'status' ? obj : obj)
+    sendJson(res, 200, obj)
     return
   }
   if (method === 'DELETE') {
