@@ -102,20 +102,35 @@ export function openStoreLog(dir: string): StoreLog {
     fdatasyncSync(fd)
   }
   let count = records.length
+  let bytes = good
   return {
     recovered: records,
     droppedBytes,
     append(rec) {
-      writeSync(fd, encode(rec))
-      fdatasyncSync(fd)
+      const line = Buffer.from(encode(rec))
+      try {
+        let done = 0
+        while (done < line.length) done += writeSync(fd, line, done)
+        fdatasyncSync(fd)
+      } catch (err) {
+        // Cut a partial record off so that later records are not written after garbage.
+        try {
+          ftruncateSync(fd, bytes)
+        } catch {
+          // Recovery stops at the partial record anyway.
+        }
+        throw err
+      }
+      bytes += line.length
       count++
     },
     size: () => count,
     compact(all) {
       const tmp = `${path}.tmp`
+      const text = all.map(encode).join('')
       const tfd = openSync(tmp, 'w')
       try {
-        writeSync(tfd, all.map(encode).join(''))
+        writeSync(tfd, text)
         fsyncSync(tfd)
       } finally {
         closeSync(tfd)
@@ -125,6 +140,7 @@ export function openStoreLog(dir: string): StoreLog {
       closeSync(fd)
       fd = openSync(path, 'a+')
       count = all.length
+      bytes = Buffer.byteLength(text)
     },
     close() {
       closeSync(fd)

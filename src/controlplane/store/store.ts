@@ -47,7 +47,10 @@ export interface StoreOptions {
   now?: () => Date
 }
 
-/** The in-process store. Every method is synchronous: a write has been fsynced when it returns. */
+/**
+ * The in-process store. Every method is synchronous: a write has been fsynced when it returns. Bad
+ * input is a failed WriteResult; only a failing disk (ENOSPC, EIO) throws, and then nothing changed.
+ */
 export interface Store {
   /** The current resourceVersion (of the last write), as a string. */
   resourceVersion(): string
@@ -160,10 +163,10 @@ export function createStore(options: StoreOptions = {}): Store {
 
   /** Commits a put: new resourceVersion, durable, then visible, then announced. */
   function put(obj: KubeObject, type: 'ADDED' | 'MODIFIED'): KubeObject {
-    rv++
-    obj.metadata.resourceVersion = String(rv)
+    obj.metadata.resourceVersion = String(rv + 1)
     const frozen = deepFreeze(obj)
-    log?.append({ op: 'put', rv, obj: frozen })
+    log?.append({ op: 'put', rv: rv + 1, obj: frozen })
+    rv++
     objects.set(keyOf(refOf(frozen)), frozen)
     emit({ type, object: frozen })
     compactIfLarge()
@@ -171,12 +174,12 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function remove(key: string, obj: KubeObject): KubeObject {
-    rv++
     const gone = deepFreeze({
       ...structuredClone(obj),
-      metadata: { ...structuredClone(obj.metadata), resourceVersion: String(rv) },
+      metadata: { ...structuredClone(obj.metadata), resourceVersion: String(rv + 1) },
     })
-    log?.append({ op: 'del', rv, key })
+    log?.append({ op: 'del', rv: rv + 1, key })
+    rv++
     objects.delete(key)
     emit({ type: 'DELETED', object: gone })
     compactIfLarge()
