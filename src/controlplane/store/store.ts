@@ -22,6 +22,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from './types.ts'
+import { content, keepAllocated } from './updates.ts'
 
 export { keyOf, lookupKindByGroupKind, refOf } from './identity.ts'
 
@@ -82,26 +83,6 @@ export interface Store {
   ): { ok: true; subscription: Subscription } | { ok: false; status: ApiStatus }
   /** Stops every watch and closes the log. */
   close(): void
-}
-
-/**
- * Fields the cluster allocates stay when an update leaves them out, as the API server defaults them
- * from the old object: a Service's clusterIP(s) and nodePorts.
- */
-function keepAllocated(info: KindInfo, live: KubeObject, next: KubeObject): void {
-  if (info.group !== '' || info.kind !== 'Service' || !isObject(live.spec) || !isObject(next.spec)) return
-  for (const f of ['clusterIP', 'clusterIPs']) {
-    if (next.spec[f] === undefined && live.spec[f] !== undefined) next.spec[f] = structuredClone(live.spec[f])
-  }
-  const livePorts = Array.isArray(live.spec.ports) ? live.spec.ports : []
-  if (!Array.isArray(next.spec.ports)) return
-  for (const p of next.spec.ports) {
-    if (!isObject(p) || p.nodePort !== undefined) continue
-    const old = livePorts.find(
-      (q) => isObject(q) && q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'),
-    )
-    if (isObject(old) && old.nodePort !== undefined) p.nodePort = old.nodePort
-  }
 }
 
 /** Opens a store (recovering its log when `stateDir` is given). */
@@ -203,12 +184,6 @@ export function createStore(options: StoreOptions = {}): Store {
     const { causes, warnings } = admit(info, obj, opts, options.validate)
     if (causes.length > 0) return { denied: st.invalid(info, obj.metadata.name, causes) }
     return { warnings: warnings.length > 0 ? { warnings } : {} }
-  }
-
-  /** The content that bumps generation: everything but metadata and status. */
-  function content(obj: KubeObject): Record<string, unknown> {
-    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj
-    return rest
   }
 
   /** Writes an updated object over `live`, keeping the fields the server owns. */
