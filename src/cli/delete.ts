@@ -42,7 +42,10 @@ async function deleteFiles(client: KubeClient, flags: DeleteFlags): Promise<numb
     stdio.err,
   )
   let ok = !failed
-  for (const m of manifests) {
+  // Kubernetes deletes a namespace's contents in the background, so deleting a file that lists the
+  // namespace first still deletes the rest cleanly; here namespaces go last for the same outcome.
+  const isNs = (m: (typeof manifests)[number]): boolean => m.info.group === '' && m.info.kind === 'Namespace'
+  for (const m of [...manifests.filter((x) => !isNs(x)), ...manifests.filter(isNs)]) {
     const done = await deleteOne(
       client,
       m.info,

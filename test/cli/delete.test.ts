@@ -67,3 +67,18 @@ spec:
     stderr: '',
   })
 })
+
+test('delete -f of a file that lists its namespace first deletes everything without errors', async () => {
+  const f = file(
+    env,
+    'ns.yaml',
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: shop\n',
+  )
+  assert.deepEqual(lines((await weir(env, ['apply', '-f', f])).stdout), [
+    'namespace/shop created',
+    'configmap/c created',
+  ])
+  const r = await weir(env, ['delete', '-f', f])
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(lines(r.stdout).sort(), ['configmap "c" deleted', 'namespace "shop" deleted'])
+})
