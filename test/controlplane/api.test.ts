@@ -128,6 +128,11 @@ test('bad requests get a Status, never take the server down', async () => {
   })
   assert.equal(wrongNs.status, 400)
   assert.equal((await call(cp, 'PATCH', `${VS}/a`, '{}', { 'content-type': 'text/plain' })).status, 415)
+  await call(cp, 'POST', VS, vs('p', ['x']))
+  const notObject = await call(cp, 'PATCH', `${VS}/p`, '"text"', {
+    'content-type': 'application/merge-patch+json',
+  })
+  assert.equal(notObject.status, 400)
   assert.equal((await call(cp, 'GET', '/healthz')).status, 200)
 })
 

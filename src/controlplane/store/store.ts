@@ -305,6 +305,7 @@ export function createStore(options: StoreOptions = {}): Store {
   function patch(ref: ObjectRef, body: unknown, opts: WriteOptions = {}): WriteResult {
     const { info, live } = lookupRef(ref)
     if (!live) return { ok: false, status: st.notFound(info, ref.name) }
+    if (!isObject(body)) return { ok: false, status: st.badRequest('a merge patch must be a JSON object') }
     const next = mergePatch(structuredClone(live), body) as KubeObject
     if (!isObject(next.metadata)) next.metadata = structuredClone(live.metadata)
     const want = isObject(body) && isObject(body.metadata) ? body.metadata.resourceVersion : undefined
