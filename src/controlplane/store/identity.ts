@@ -55,7 +55,16 @@ export function normalize(
   const obj = structuredClone(input)
   const meta = isObject(obj.metadata) ? obj.metadata : { name: '' }
   obj.metadata = meta as KubeObject['metadata']
-  if (info.namespaced) obj.metadata.namespace = obj.metadata.namespace || 'default'
+  const ns: unknown = obj.metadata.namespace
+  if (ns !== undefined && ns !== null && typeof ns !== 'string') {
+    return {
+      ok: false,
+      status: st.invalid(info, typeof obj.metadata.name === 'string' ? obj.metadata.name : '', [
+        { reason: 'FieldValueInvalid', field: 'metadata.namespace', message: 'must be a string' },
+      ]),
+    }
+  }
+  if (info.namespaced) obj.metadata.namespace = (ns as string | null | undefined) || 'default'
   else delete obj.metadata.namespace
   if (typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
     const gen = obj.metadata.generateName
