@@ -19,6 +19,8 @@ interface GetFlags extends ClientFlags {
   showLabels?: boolean
   watch?: boolean
   ignoreNotFound?: boolean
+  /** commander's negation of `--no-headers`. */
+  headers?: boolean
 }
 
 type Output = { type: 'table' | 'wide' | 'yaml' | 'json' | 'name' } | { type: 'jsonpath'; template: string }
@@ -153,7 +155,7 @@ async function get(args: string[], flags: GetFlags): Promise<number> {
               namespaces,
               labels: flags.showLabels === true,
               qualify,
-              header: true,
+              header: flags.headers !== false,
             },
             now,
           ),
@@ -174,7 +176,7 @@ async function watch(client: KubeClient, f: Fetched, flags: GetFlags, out: Outpu
   const { info } = f
   const where = info.namespaced && !flags.allNamespaces ? (flags.namespace ?? 'default') : undefined
   const names = new Set(f.named ? f.items.map((o) => o.metadata.name) : [])
-  let printedHeader = f.items.length > 0
+  let printedHeader = f.items.length > 0 || flags.headers === false
   const res = await client.stream(
     collectionPath(info, where),
     {
@@ -221,6 +223,7 @@ export function register(program: Command): void {
       .option('--field-selector <selector>', 'metadata.name=x, metadata.namespace!=y')
       .option('-A, --all-namespaces', 'list across every namespace')
       .option('--show-labels', 'add a LABELS column')
+      .option('--no-headers', 'print the table without its header line')
       .option('-w, --watch', 'after listing, print changes as they happen')
       .option('--ignore-not-found', 'print nothing for names that do not exist'),
   ).action((args: string[], flags: GetFlags) =>
