@@ -34,6 +34,12 @@ test('create -f: AlreadyExists the second time; label --overwrite; usage and con
     'b',
   )
 
+  const badNs = await weir(env, ['create', 'namespace', 'Bad_Name'])
+  assert.equal(badNs.code, 1)
+  assert.match(
+    badNs.stderr,
+    /^The Namespace "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name"/,
+  )
   assert.equal((await weir(env, ['get'])).code, 64)
   assert.equal((await weir(env, ['get', 'pods', '-o', 'bogus'])).code, 64)
   const unknown = await weir(env, ['get', 'frobs'])

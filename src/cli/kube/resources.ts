@@ -82,5 +82,8 @@ export function statusOf(res: ApiResponse): StatusBody {
 /** `Error from server (NotFound): …`, as kubectl prints a failed request; `context` goes before the message. */
 export function serverError(res: ApiResponse, context?: string): string {
   const s = statusOf(res)
+  // kubectl words a refused object as `The Namespace "Bad_Name" is invalid: …`.
+  if (s.reason === 'Invalid' && !context)
+    return `The ${s.message.replace(/^([A-Za-z]+)(\.[a-z0-9.-]+)? /, '$1 ')}`
   return `Error from server (${s.reason}): ${context ? `${context}: ` : ''}${s.message}`
 }
