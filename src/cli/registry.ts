@@ -1,17 +1,33 @@
 /** @module cli/registry — every command of `weir`, one file each. Add a command here. */
 import type { Command } from 'commander'
 import * as analyze from './analyze.ts'
+import * as apply from './apply.ts'
+import * as create from './create.ts'
+import * as del from './delete.ts'
+import * as describe from './describe.ts'
 import * as exec from './exec.ts'
 import * as explain from './explain.ts'
+import * as get from './get.ts'
+import * as label from './label.ts'
 import * as logs from './logs.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
+import * as replace from './replace.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
 export type RegisterCommand = (program: Command) => void
 
 export const COMMANDS: RegisterCommand[] = [
+  // kubectl's verbs
+  apply.register,
+  create.register,
+  replace.register,
+  del.register,
+  get.register,
+  describe.register,
+  label.register,
+  // istioctl's
   analyze.register,
   explain.register,
   proxyStatus.register,

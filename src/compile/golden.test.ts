@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { HAVE_SHARED, SHARED } from '../../test/support/shared.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
 import { canonicalJson } from '../proxyconfig/version.ts'
@@ -42,6 +43,14 @@ function shuffle<T>(list: readonly T[]): T[] {
   return out
 }
 
+/** Repository root: golden files name inputs relative to it, so they do not depend on the checkout's path. */
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+
+function portablePath(file: string): string {
+  if (file.startsWith(SHARED)) return `shared${file.slice(SHARED.length)}`
+  return file.startsWith(REPO) ? file.slice(REPO.length) : file
+}
+
 describe('compile golden files', { skip: !HAVE_SHARED && 'shared/ not present' }, () => {
   for (const name of cases) {
     it(name, async () => {
@@ -49,7 +58,7 @@ describe('compile golden files', { skip: !HAVE_SHARED && 'shared/ not present' }
       const { config, diagnostics } = compileProxy(c.snapshot, c.node)
       golden(join(c.dir, 'expected.json'), `${canonicalJson(config, 2)}\n`)
       const diags = diagnostics.map((d) =>
-        d.source ? { ...d, source: { ...d.source, file: d.source.file.replace(SHARED, 'shared') } } : d,
+        d.source ? { ...d, source: { ...d.source, file: portablePath(d.source.file) } } : d,
       )
       golden(join(c.dir, 'diagnostics.json'), `${canonicalJson(diags, 2)}\n`)
 
