@@ -10,11 +10,14 @@ import { BLOCK, outboundAddress, sameIndex } from './net/addresses.ts'
 import { renderHosts, writeHostsFile } from './net/hosts.ts'
 import { createKubeProxy, type ForwardRule } from './net/kube-proxy.ts'
 import {
+  type Alias,
   createAddressBook,
   externalSlot,
   type HostAlias,
   hostsEntriesFor,
   originalDestinationOf,
+  POD_ALIAS_SLOTS,
+  podAliasSlot,
   type ServiceInfo,
   serviceInfo,
 } from './net/plan.ts'
@@ -112,7 +115,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     )
   }
 
-  const makeNetwork = (index: number, podIP: string, appAddress: string, ns: string): PodNetwork => ({
+  /** A pod's own `hostAliases`, each in a slot of its outbound range (so that its sidecar sees them). */
+  const podAliasesOf = (pod: Pod): Alias[] =>
+    (pod.spec.hostAliases ?? [])
+      .flatMap((h) => h.hostnames.map((name) => ({ name, host: h.ip, address: h.ip })))
+      .slice(0, POD_ALIAS_SLOTS)
+      .map((a, i) => ({ ...a, slot: podAliasSlot(i) }))
+
+  const makeNetwork = (
+    index: number,
+    podIP: string,
+    appAddress: string,
+    own: readonly Alias[],
+  ): PodNetwork => ({
     index,
     podIP,
     appAddress,
@@ -126,11 +141,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const out = services
         .filter((s) => s.ports.some((p) => p.port === l.port))
         .map((s) => ({ host: outboundAddress(index, s.slot), port: l.port }))
-      for (const a of aliases) out.push({ host: outboundAddress(index, a.slot), port: l.port })
-      void ns
+      for (const a of [...aliases, ...own]) out.push({ host: outboundAddress(index, a.slot), port: l.port })
       return out
     },
-    originalDestination: (address, port) => originalDestinationOf(address, port, services, aliases),
+    originalDestination: (address, port) =>
+      originalDestinationOf(address, port, services, [...aliases, ...own]),
   })
 
   const startRunner = (pod: Pod): void => {
@@ -151,7 +166,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const hostsFile = join(dir, 'hosts')
     const hosts = renderHostsFor(pod, podIP, index, sidecar)
     writeHostsFile(hostsFile, hosts)
-    const net = makeNetwork(index, podIP, appAddress, ns)
+    const net = makeNetwork(index, podIP, appAddress, podAliasesOf(pod))
     const restartCounts: Record<string, number> = {}
     for (const cs of pod.status?.containerStatuses ?? []) restartCounts[cs.name] = cs.restartCount
     const proxies = opts.proxies
@@ -176,20 +191,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   const renderHostsFor = (pod: Pod, podIP: string, index: number, sidecar: boolean): string => {
-    const podAliases = (pod.spec.hostAliases ?? []).flatMap((h) =>
-      h.hostnames.map((name) => ({ name, address: h.ip })),
-    )
     const entries = hostsEntriesFor({
       namespace: pod.metadata.namespace,
       podIndex: index,
       sidecar,
       services,
-      aliases,
+      aliases: [...aliases, ...podAliasesOf(pod)],
     })
-    return renderHosts(pod.metadata.name, podIP, [
-      ...entries,
-      ...podAliases.map((a) => ({ address: a.address, names: [a.name] })),
-    ])
+    return renderHosts(pod.metadata.name, podIP, entries)
   }
 
   const assignServiceIPs = async (): Promise<void> => {

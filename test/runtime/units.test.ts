@@ -4,6 +4,12 @@ import { test } from 'node:test'
 import type { KubeObject, Pod } from '../../src/runtime/kube.ts'
 import { outboundAddress, parseOutbound } from '../../src/runtime/net/addresses.ts'
 import { serviceNames } from '../../src/runtime/net/hosts.ts'
+import {
+  externalSlot,
+  hostsEntriesFor,
+  originalDestinationOf,
+  podAliasSlot,
+} from '../../src/runtime/net/plan.ts'
 import { parseSelector } from '../../src/runtime/pod/selector.ts'
 import { lookupImage, parseCatalog } from '../../src/runtime/process/catalog.ts'
 import { expand, resolveEnv } from '../../src/runtime/process/env.ts'
@@ -166,4 +172,26 @@ test('label selectors and cluster DNS names', () => {
   assert.equal(serviceNames('x', 'other', 'voting').includes('x'), false)
   assert.equal(outboundAddress(300, 7), '127.101.44.7')
   assert.deepEqual(parseOutbound('127.101.44.7'), { podIndex: 300, slot: 7 })
+})
+
+test('external names: direct without a sidecar (or through the VIP forwarder with a port), the pod range with one', () => {
+  const aliases = [
+    { name: 'httpbin.org', host: '127.0.0.1', port: 9999, address: '127.97.0.1', slot: externalSlot(0) },
+    { name: 'db.local', host: '127.0.0.5', address: '127.0.0.5', slot: podAliasSlot(0) },
+  ]
+  const plain = hostsEntriesFor({ namespace: 'ns', podIndex: 3, sidecar: false, services: [], aliases })
+  assert.deepEqual(plain, [
+    { address: '127.97.0.1', names: ['httpbin.org'] },
+    { address: '127.0.0.5', names: ['db.local'] },
+  ])
+  const meshed = hostsEntriesFor({ namespace: 'ns', podIndex: 3, sidecar: true, services: [], aliases })
+  assert.deepEqual(
+    meshed.map((e) => e.address),
+    ['127.100.3.201', '127.100.3.240'],
+  )
+  assert.deepEqual(originalDestinationOf('127.100.3.201', 80, [], aliases), { host: '127.0.0.1', port: 9999 })
+  assert.deepEqual(originalDestinationOf('127.100.3.240', 5432, [], aliases), {
+    host: '127.0.0.5',
+    port: 5432,
+  })
 })

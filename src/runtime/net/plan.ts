@@ -14,8 +14,18 @@ export interface HostAlias {
   port?: number
 }
 
-/** The slot of a service (1–200) or an external name (201–254) inside a pod's outbound range. */
+/**
+ * Slots of a pod's outbound range: services 1–200, `--host-alias` names 201–239, the pod's own
+ * `hostAliases` 240–254.
+ */
 const EXTERNAL_SLOT0 = 201
+const POD_ALIAS_SLOT0 = 240
+
+/** How many of a pod's own `hostAliases` names get a slot. */
+export const POD_ALIAS_SLOTS = 15
+
+/** An external name with its place: `address` without a sidecar, `slot` of the pod's range with one. */
+export type Alias = HostAlias & { address: string; slot: number }
 
 /** A Service as the network plan sees it. */
 export interface ServiceInfo {
@@ -69,7 +79,7 @@ export function hostsEntriesFor(opts: {
   podIndex: number
   sidecar: boolean
   services: readonly ServiceInfo[]
-  aliases: readonly (HostAlias & { address: string; slot: number })[]
+  aliases: readonly Alias[]
 }): HostsEntry[] {
   const out: HostsEntry[] = []
   for (const s of opts.services) {
@@ -77,14 +87,20 @@ export function hostsEntriesFor(opts: {
     out.push({ address, names: serviceNames(s.name, s.namespace, opts.namespace) })
   }
   for (const a of opts.aliases) {
-    out.push({ address: opts.sidecar ? outboundAddress(opts.podIndex, a.slot) : a.address, names: [a.name] })
+    const direct = a.port === undefined ? a.host : a.address
+    out.push({ address: opts.sidecar ? outboundAddress(opts.podIndex, a.slot) : direct, names: [a.name] })
   }
   return out
 }
 
 /** A slot for the i-th external name. */
 export function externalSlot(i: number): number {
-  return EXTERNAL_SLOT0 + (i % 54)
+  return EXTERNAL_SLOT0 + (i % (POD_ALIAS_SLOT0 - EXTERNAL_SLOT0))
+}
+
+/** The slot for a pod's i-th own host alias. */
+export function podAliasSlot(i: number): number {
+  return POD_ALIAS_SLOT0 + i
 }
 
 /** Where a connection a sidecar accepted on its outbound range was really going. */
@@ -92,7 +108,7 @@ export function originalDestinationOf(
   localAddress: string,
   localPort: number,
   services: readonly ServiceInfo[],
-  aliases: readonly (HostAlias & { address: string; slot: number })[],
+  aliases: readonly Alias[],
 ): { host: string; port: number } | undefined {
   const o = parseOutbound(localAddress)
   if (!o) return undefined
