@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 
-x509.cryptoProvider.set(webcrypto as Crypto)
+x509.cryptoProvider.set(webcrypto as never)
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const
 const DAY = 24 * 3600 * 1000
@@ -49,7 +49,7 @@ export async function loadOrCreateCa(stateDir: string, trustDomain = 'cluster.lo
   const certFile = join(dir, 'root-cert.pem')
   const keyFile = join(dir, 'ca-key.pem')
   let rootCert: string
-  let caKey: CryptoKey
+  let caKey: webcrypto.CryptoKey
   let caCert: x509.X509Certificate
   if (existsSync(certFile) && existsSync(keyFile)) {
     rootCert = readFileSync(certFile, 'utf8')
