@@ -51,7 +51,7 @@ export function compileAuthorization(
     if (action === 'CUSTOM') {
       const provider = obj(spec.provider)?.name
       const c = { name: p.metadata.name, namespace, ...(typeof provider === 'string' ? { provider } : {}) }
-      ;(out.custom ??= []).push(c)
+      out.custom = [...(out.custom ?? []), c]
       continue
     }
     const compiled: AuthzPolicy = {
