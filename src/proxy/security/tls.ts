@@ -110,11 +110,16 @@ export function meshClientOptions(
 
 function checkSpiffe(cert: PeerCertificate, expected: readonly string[]): Error | undefined {
   const id = cert.raw ? spiffeIdOfCert(new X509Certificate(cert.raw)) : undefined
-  if (!id) return new Error('upstream certificate has no valid SPIFFE identity')
+  if (!id) return altnameError('upstream certificate has no valid SPIFFE identity')
   if (expected.length > 0 && !expected.includes(id)) {
-    return new Error(`upstream identity ${id} is not one of ${expected.join(', ')}`)
+    return altnameError(`upstream identity ${id} is not one of ${expected.join(', ')}`)
   }
   return undefined
+}
+
+/** An identity mismatch, with the code Node gives its own name-check failures. */
+function altnameError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: message })
 }
 
 /** A PEM value as given, or the contents of the file it names (gateway `serverCertificate: /etc/...`). */
@@ -211,5 +216,5 @@ function checkSans(cert: PeerCertificate, sans: readonly string[]): Error | unde
   const names = (cert.subjectaltname ?? '').split(', ').map((e) => e.replace(/^(DNS|URI|IP Address):/, ''))
   return sans.some((s) => names.includes(s))
     ? undefined
-    : new Error(`upstream certificate names ${names.join(', ')} match none of ${sans.join(', ')}`)
+    : altnameError(`upstream certificate names ${names.join(', ')} match none of ${sans.join(', ')}`)
 }
