@@ -56,7 +56,8 @@ const WORKLOAD_KINDS = new Set([
 ])
 
 /** The rows `tls-check` prints, sorted by host and port. */
-export function tlsCheck(resources: readonly Resource[], opts: TlsCheckOptions): TlsCheckRow[] {
+export function tlsCheck(all: readonly Resource[], opts: TlsCheckOptions): TlsCheckRow[] {
+  const resources = latest(all, opts)
   const domain = opts.domain ?? 'cluster.local'
   const rows: TlsCheckRow[] = []
   for (const svc of resources.filter((r) => r.kind === 'Service' && r.apiVersion === 'v1')) {
@@ -115,6 +116,14 @@ export function formatTlsCheck(rows: readonly TlsCheckRow[]): string {
     )
     .join('\n')
     .concat('\n')
+}
+
+/** One object per kind/namespace/name: the last one given wins, as with successive `kubectl apply`. */
+function latest(all: readonly Resource[], opts: SecurityCompileOptions): Resource[] {
+  const byKey = new Map<string, Resource>()
+  for (const r of all)
+    byKey.set(`${r.apiVersion.split('/')[0]}|${r.kind}|${namespaceOf(r, opts)}|${r.metadata.name}`, r)
+  return [...byKey.values()]
 }
 
 function serviceMatches(want: string, name: string, ns: string, host: string, podNs: string): boolean {
