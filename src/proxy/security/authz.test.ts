@@ -13,7 +13,10 @@ function ap(namespace: string, name: string, spec: Record<string, unknown>): Res
     body: { spec },
   }
 }
-const httpbin = { namespace: 'foo', labels: { app: 'httpbin', version: 'v1' } }
+const httpbin: { namespace: string; labels: Record<string, string> } = {
+  namespace: 'foo',
+  labels: { app: 'httpbin', version: 'v1' },
+}
 const sleep = 'spiffe://cluster.local/ns/foo/sa/sleep'
 const req = (over: Partial<AuthzAttributes> = {}): AuthzAttributes => ({
   sourceIp: '10.0.0.5',

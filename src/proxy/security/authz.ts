@@ -22,27 +22,27 @@ export interface AuthzAttributes {
   /** `http` (default) or `tcp`: on TCP there is no host, method, path or header. */
   protocol?: 'http' | 'tcp'
   /** Peer SPIFFE ID (`spiffe://…`) or principal (`cluster.local/ns/…/sa/…`) from mTLS; absent for plaintext. */
-  principal?: string
+  principal?: string | undefined
   /** Source namespace; derived from the principal when absent. */
-  namespace?: string
+  namespace?: string | undefined
   /** JWT principal `<iss>/<sub>` (not produced by Weir yet). */
-  requestPrincipal?: string
+  requestPrincipal?: string | undefined
   /** Direct peer address. */
   sourceIp: string
   /** Original client address (X-Forwarded-For); defaults to `sourceIp`. */
-  remoteIp?: string
-  destinationIp?: string
+  remoteIp?: string | undefined
+  destinationIp?: string | undefined
   /** Destination port (the workload's port). */
   port: number
   /** Host / :authority as sent. */
-  host?: string
-  method?: string
-  path?: string
+  host?: string | undefined
+  method?: string | undefined
+  path?: string | undefined
   /** Lower-case header names; several values are matched as one comma-joined string. */
-  headers?: Record<string, string | string[] | undefined>
+  headers?: Record<string, string | string[] | undefined> | undefined
   /** TLS SNI of the connection. */
-  sni?: string
-  pathNormalization?: PathNormalization
+  sni?: string | undefined
+  pathNormalization?: PathNormalization | undefined
 }
 
 /** The outcome. `policy` is Envoy's policy id `ns[<ns>]-policy[<name>]`, `rule` the index in `rules`. */
