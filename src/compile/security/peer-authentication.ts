@@ -6,6 +6,7 @@
  */
 import type { Resource } from '../../api/resource.ts'
 import { specOf } from '../../api/resource.ts'
+import type { ServerTls } from '../../proxyconfig/types.ts'
 import {
   byAge,
   DEFAULT_ROOT_NAMESPACE,
@@ -127,4 +128,9 @@ function legacyMode(spec: Record<string, unknown>): ModeOrUnset {
     return mode === 'PERMISSIVE' ? 'PERMISSIVE' : 'STRICT'
   }
   return 'UNSET'
+}
+
+/** The listener TLS for an inbound port in `mode` (DISABLE ⇒ none: plaintext only). */
+export function inboundServerTls(mode: MtlsMode): ServerTls | undefined {
+  return mode === 'DISABLE' ? undefined : { mode: 'ISTIO_MUTUAL', peerAuthentication: mode }
 }

@@ -5,11 +5,17 @@
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { type TLSSocket, Server as TlsServer } from 'node:tls'
+import type { ServerTls } from '../../proxyconfig/types.ts'
 import { peekProtocol } from './peek.ts'
 import { meshServerContextOptions, meshServerOptions, type WorkloadCredentials } from './tls.ts'
 
 /** Peer authentication mode of the port. */
 export type PeerAuthMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE'
+
+/** The accept mode for a compiled listener TLS setting: ISTIO_MUTUAL carries STRICT / PERMISSIVE; none ⇒ DISABLE. */
+export function peerAuthModeOf(tls: ServerTls | undefined): PeerAuthMode {
+  return tls?.mode === 'ISTIO_MUTUAL' ? tls.peerAuthentication : 'DISABLE'
+}
 
 /** What the listener does with accepted connections. */
 export interface MeshListenerOptions {
@@ -21,7 +27,11 @@ export interface MeshListenerOptions {
   onPlaintext: (socket: Socket) => void
   /** A connection refused: plaintext on STRICT, TLS on DISABLE, or a failed handshake. */
   onRefused?: (reason: string, err?: Error) => void
-  /** How long to wait for a silent client's first byte (default 10 s). */
+  /**
+   * How long to wait for a silent client's first byte before treating it as plaintext (default 1 s):
+   * server-first protocols (MySQL) on a PERMISSIVE port start after this delay, as with Istio's
+   * protocol detection timeout.
+   */
   peekTimeoutMs?: number
 }
 
@@ -43,7 +53,7 @@ export function createMeshListener(opts: MeshListenerOptions): MeshListener {
   const server = createServer({ pauseOnConnect: true }, (socket) => {
     socket.on('error', () => {})
     socket.resume()
-    void peekProtocol(socket, opts.peekTimeoutMs).then((p) => {
+    void peekProtocol(socket, opts.peekTimeoutMs ?? 1000).then((p) => {
       if (p === 'closed') return socket.destroy()
       if (p === 'tls' && opts.mode !== 'DISABLE' && tlsServer) {
         tlsServer.emit('connection', socket)

@@ -140,6 +140,17 @@ describe('STRICT listener', () => {
     assert.equal(r.data, '')
   })
 
+  it('refuses a TLS 1.2-only client', async () => {
+    const port = await listen('STRICT')
+    const r = await exchange(port, {
+      ...meshClientOptions(client),
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+    })
+    assert.equal(r.data, '')
+    assert.ok(r.error)
+  })
+
   it('closes a plaintext client without a byte', async () => {
     const port = await listen('STRICT')
     const r = await exchange(port, undefined)
