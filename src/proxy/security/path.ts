@@ -12,7 +12,7 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/
 /**
  * The normalised path, without query string or fragment.
  * BASE (Envoy `normalize_path`, RFC 3986): `\` → `/`, percent-encoded unreserved characters decoded,
- * other escapes upper-cased, `.` and `..` segments resolved (never above the root).
+ * other escapes upper-cased, a stray `%` escaped as `%25` (so normalising twice changes nothing), `.` and `..` segments resolved (never above the root).
  * MERGE_SLASHES also collapses `//`; DECODE_AND_MERGE_SLASHES first decodes `%2F` and `%5C`.
  * `%2F` is kept as is in the other modes (Envoy's default `KEEP_UNCHANGED`).
  */
@@ -23,7 +23,9 @@ export function normalizePath(raw: string, mode: PathNormalization = 'BASE'): st
   if (mode === 'NONE') return p
   if (mode === 'DECODE_AND_MERGE_SLASHES') p = p.replace(/%2f/gi, '/').replace(/%5c/gi, '\\')
   p = p.replace(/\\/g, '/')
-  p = p.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+  // One pass, so the result is a fixed point: a stray `%` becomes `%25` and can never pair up later.
+  p = p.replace(/%([0-9A-Fa-f]{2})?/g, (_m, hex: string | undefined) => {
+    if (hex === undefined) return '%25'
     const ch = String.fromCharCode(Number.parseInt(hex, 16))
     return UNRESERVED.test(ch) ? ch : `%${hex.toUpperCase()}`
   })

@@ -3,14 +3,15 @@ import { createServer as createHttpServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, it } from 'node:test'
 import { type TLSSocket, connect as tlsConnect } from 'node:tls'
-import { createRootCa } from '../../security/ca.ts'
+import { createRootCa, type IssuedCert } from '../../security/ca.ts'
+import { createCertRotator } from '../../security/rotation.ts'
 import { createMeshListener, type MeshListener } from './listener.ts'
 import { meshClientOptions, type WorkloadCredentials } from './tls.ts'
 
 let listener: MeshListener | undefined
 after(() => listener?.server.close())
 
-it('swapping the server certificate under steady load loses no request', async () => {
+it('rotating the server certificate (setSecureContext) under steady load loses no request', async () => {
   const ca = await createRootCa()
   const issue = async (sa: string): Promise<WorkloadCredentials> => {
     const c = await ca.issueWorkloadCert({
@@ -20,17 +21,22 @@ it('swapping the server certificate under steady load loses no request', async (
     })
     return { certChainPem: c.chainPem, keyPem: c.keyPem, trustBundlePem: ca.trustBundlePem }
   }
-  const generations = [
-    await issue('server'),
-    await issue('server'),
-    await issue('server'),
-    await issue('server'),
-  ]
   const client = await issue('client')
   const http = createHttpServer((_req, res) => res.end('ok'))
+  const toCreds = (c: IssuedCert): WorkloadCredentials => ({
+    certChainPem: c.chainPem,
+    keyPem: c.keyPem,
+    trustBundlePem: ca.trustBundlePem,
+  })
+  const rotator = createCertRotator({
+    issue: () =>
+      ca.issueWorkloadCert({ trustDomain: 'cluster.local', namespace: 'ns', serviceAccount: 'server' }),
+    onCert: (c) => listener?.setCredentials(toCreds(c)),
+  })
+  const first = await rotator.start()
   listener = createMeshListener({
     mode: 'STRICT',
-    creds: generations[0]!,
+    creds: toCreds(first),
     onSecure: (s) => http.emit('connection', s),
     onPlaintext: (s) => s.destroy(),
   })
@@ -78,11 +84,12 @@ it('swapping the server certificate under steady load loses no request', async (
     while (started < TOTAL) {
       started++
       // Rotate every 60 requests while the other workers keep going.
-      if (started % 60 === 0) listener!.setCredentials(generations[(started / 60) % generations.length]!)
+      if (started % 60 === 0) void rotator.rotateNow()
       await one()
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  rotator.stop()
   http.close()
   assert.deepEqual(failures, [])
   assert.equal(succeeded, TOTAL)
