@@ -32,11 +32,17 @@ export interface AuthzWorkload extends WorkloadRef {
   gatewayName?: string
 }
 
+/** Options: the mesh trust domain and its aliases (`cluster.local` in a principal stands for them). */
+export interface AuthzCompileOptions extends SecurityCompileOptions {
+  trustDomain?: string
+  trustDomainAliases?: string[]
+}
+
 /** Compiles every AuthorizationPolicy that applies to `workload`, ordered by namespace then name. */
 export function compileAuthorization(
   policies: readonly Resource[],
   workload: AuthzWorkload,
-  opts: SecurityCompileOptions = {},
+  opts: AuthzCompileOptions = {},
 ): CompiledAuthz {
   const root = opts.rootNamespace ?? DEFAULT_ROOT_NAMESPACE
   const out: CompiledAuthz = { deny: [], allow: [], audit: [] }
@@ -57,7 +63,7 @@ export function compileAuthorization(
     const compiled: AuthzPolicy = {
       name: p.metadata.name,
       namespace,
-      rules: compileRules(spec.rules, namespace),
+      rules: compileRules(spec.rules, namespace, trustDomains(opts)),
     }
     if (action === 'ALLOW') out.allow.push(compiled)
     else if (action === 'DENY') out.deny.push(compiled)
@@ -88,12 +94,12 @@ function applies(p: Resource, w: AuthzWorkload, root: string, opts: SecurityComp
 }
 
 /** `rules` absent ⇒ [] (never matches); `[{}]` ⇒ one empty rule (always matches). */
-function compileRules(v: unknown, policyNamespace: string): AuthzRule[] {
+function compileRules(v: unknown, policyNamespace: string, domains: string[]): AuthzRule[] {
   if (!Array.isArray(v)) return []
   return v.map((r) => {
     const o = obj(r) ?? {}
     return {
-      from: list(o.from).map((f) => compileSource(obj(obj(f)?.source) ?? {}, policyNamespace)),
+      from: list(o.from).map((f) => compileSource(obj(obj(f)?.source) ?? {}, policyNamespace, domains)),
       to: list(o.to).map((t) => compileOperation(obj(obj(t)?.operation) ?? {})),
       when: list(o.when).flatMap((c) => compileCondition(obj(c) ?? {})),
     }
@@ -146,11 +152,36 @@ function serviceAccountMatch(v: string, policyNamespace: string): AuthzMatch {
   return { kind: 'suffix', value: `/ns/${ns}/sa/${sa}` }
 }
 
-function compileSource(s: Record<string, unknown>, policyNamespace: string): AuthzSource {
+/** The trust domain and its aliases, when the mesh's is not just `cluster.local`. */
+function trustDomains(opts: AuthzCompileOptions): string[] {
+  if (!opts.trustDomain) return []
+  return [...new Set([opts.trustDomain, ...(opts.trustDomainAliases ?? [])])]
+}
+
+/**
+ * Istio's trust-domain aliasing: a principal written with `cluster.local` (or any alias) matches the
+ * same workload in the mesh's trust domain and every alias.
+ */
+function expandPrincipals(values: unknown, domains: string[]): unknown {
+  const vs = strings(values)
+  if (!vs || domains.length === 0) return values
+  const aliases = new Set(['cluster.local', ...domains])
+  return [
+    ...new Set(
+      vs.flatMap((v) => {
+        const slash = v.indexOf('/')
+        if (v.startsWith('*') || slash < 0 || !aliases.has(v.slice(0, slash))) return [v]
+        return domains.map((d) => `${d}${v.slice(slash)}`)
+      }),
+    ),
+  ]
+}
+
+function compileSource(s: Record<string, unknown>, policyNamespace: string, domains: string[]): AuthzSource {
   const out: AuthzSource = {}
   const m = (v: string): AuthzMatch => compileMatch(v)
   const principals =
-    field(s.principals, s.notPrincipals, m) ??
+    field(expandPrincipals(s.principals, domains), expandPrincipals(s.notPrincipals, domains), m) ??
     field(s.serviceAccounts, s.notServiceAccounts, (v) => serviceAccountMatch(v, policyNamespace))
   if (principals) out.principals = principals
   const rp = field(s.requestPrincipals, s.notRequestPrincipals, m)

@@ -1,5 +1,10 @@
 /** @module compile/security — PeerAuthentication, DestinationRule tls, AuthorizationPolicy and tls-check, as pure functions over resources. */
-export { type AuthzWorkload, compileAuthorization, compileMatch } from './authorization.ts'
+export {
+  type AuthzCompileOptions,
+  type AuthzWorkload,
+  compileAuthorization,
+  compileMatch,
+} from './authorization.ts'
 export { DEFAULT_ROOT_NAMESPACE, type SecurityCompileOptions, type WorkloadRef } from './common.ts'
 export {
   effectivePeerAuthentication,

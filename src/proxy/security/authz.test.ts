@@ -169,6 +169,28 @@ describe('authorize: Istio documented examples', () => {
     assert.equal(decide([p], req({ path: '/files/a/b/c.txt' })).allowed, true)
   })
 
+  it('cluster.local in a principal stands for the mesh trust domain and its aliases', () => {
+    const p = ap('foo', 'p', {
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/foo/sa/sleep'] } }] }],
+    })
+    const compiled = compileAuthorization([p], httpbin, {
+      trustDomain: 'corp.example',
+      trustDomainAliases: ['old.example'],
+    })
+    assert.equal(
+      authorize(compiled, req({ principal: 'spiffe://corp.example/ns/foo/sa/sleep' })).allowed,
+      true,
+    )
+    assert.equal(
+      authorize(compiled, req({ principal: 'spiffe://old.example/ns/foo/sa/sleep' })).allowed,
+      true,
+    )
+    assert.equal(
+      authorize(compiled, req({ principal: 'spiffe://evil.example/ns/foo/sa/sleep' })).allowed,
+      false,
+    )
+  })
+
   it('serviceAccounts match principals by namespace and account', () => {
     const p = ap('foo', 'p', { rules: [{ from: [{ source: { serviceAccounts: ['foo/sleep'] } }] }] })
     assert.equal(decide([p], req()).allowed, true)
