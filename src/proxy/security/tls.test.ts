@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls'
 import { compileAuthorization } from '../../compile/security/authorization.ts'
 import { type CertificateAuthority, createRootCa, type IssuedCert } from '../../security/ca.ts'
-import { authorize } from './authz.ts'
+import { authorize, rbacDeniedResponse } from './authz.ts'
 import { peerIdentity, xfccValue } from './identity.ts'
 import { createMeshListener, type MeshListener, type PeerAuthMode } from './listener.ts'
 import { handOffPlaintext } from './peek.ts'
@@ -251,6 +251,90 @@ describe('PERMISSIVE and DISABLE listeners', () => {
       await get(true),
       /^By=spiffe:\/\/cluster\.local\/ns\/voting\/sa\/voting-storage;Hash=[0-9a-f]{64};Subject="";URI=spiffe:\/\/cluster\.local\/ns\/voting\/sa\/voting-app$/,
     )
+    http.close()
+  })
+})
+
+describe('HTTP authorization over mTLS', () => {
+  it('a denied request gets 403 `RBAC: access denied`; an allowed one reaches the app', async () => {
+    const compiled = compileAuthorization(
+      [
+        {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name: 'storage-viewer', namespace: 'voting' },
+          body: {
+            spec: {
+              rules: [
+                {
+                  from: [{ source: { principals: [`${TD}/ns/voting/sa/voting-app`] } }],
+                  to: [{ operation: { methods: ['GET'] } }],
+                },
+              ],
+            },
+          },
+        },
+      ],
+      { namespace: 'voting', labels: {} },
+    )
+    const http = createHttpServer((req, res) => {
+      const s = req.socket as TLSSocket
+      const d = authorize(compiled, {
+        principal: peerIdentity(s),
+        sourceIp: s.remoteAddress ?? '',
+        port: 8080,
+        host: req.headers.host,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      })
+      if (!d.allowed) {
+        const r = rbacDeniedResponse(d)
+        res.writeHead(r.status, r.headers).end(r.body)
+        return
+      }
+      res.end('app')
+    })
+    const l = createMeshListener({
+      mode: 'STRICT',
+      creds: server,
+      onSecure: (s) => http.emit('connection', s),
+      onPlaintext: (s) => s.destroy(),
+    })
+    open.push(l)
+    await new Promise<void>((r) => l.server.listen(0, '127.0.0.1', r))
+    const port = (l.server.address() as AddressInfo).port
+    const call = (method: string, who: WorkloadCredentials): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path: '/',
+            createConnection: () => tlsConnect({ host: '127.0.0.1', port, ...meshClientOptions(who) }),
+          },
+          (res) => {
+            let body = ''
+            res.on('data', (d) => {
+              body += d
+            })
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+    assert.deepEqual(await call('GET', client), { status: 200, body: 'app' })
+    assert.deepEqual(await call('POST', client), { status: 403, body: 'RBAC: access denied' })
+    const other = creds(
+      await ca.issueWorkloadCert({
+        trustDomain: TD,
+        namespace: 'voting',
+        serviceAccount: 'voting-analytics',
+      }),
+    )
+    assert.deepEqual(await call('GET', other), { status: 403, body: 'RBAC: access denied' })
     http.close()
   })
 })
