@@ -132,6 +132,12 @@ describe('upstreamTlsFor', () => {
         sni: 'outbound_.9080_.v1_.r.foo.svc.cluster.local',
       },
     )
+    const id = 'spiffe://cluster.local/ns/foo/sa/reviews'
+    assert.deepEqual(upstreamTlsFor(undefined, true, true, { host: 'r', port: 1, identities: [id] }), {
+      mode: 'ISTIO_MUTUAL',
+      sni: 'outbound_.1_._.r',
+      subjectAltNames: [id],
+    })
     assert.deepEqual(
       upstreamTlsFor({ mode: 'SIMPLE', sni: 'x.example.com', caCertificates: '/etc/ca.pem' }, true),
       {

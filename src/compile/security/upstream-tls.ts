@@ -11,6 +11,8 @@ export interface UpstreamTlsTarget {
   host: string
   port: number
   subset?: string
+  /** SPIFFE IDs of the service's workloads: the server identities ISTIO_MUTUAL accepts (Istio's SAN list). */
+  identities?: string[]
 }
 
 /**
@@ -28,7 +30,10 @@ export function upstreamTlsFor(
   const sni = target ? `outbound_.${target.port}_.${target.subset ?? ''}_.${target.host}` : undefined
   if (!tls) {
     if (!enableAutoMtls || !endpointHasSidecar) return undefined
-    return sni ? { mode: 'ISTIO_MUTUAL', sni } : { mode: 'ISTIO_MUTUAL' }
+    const auto: UpstreamTls = { mode: 'ISTIO_MUTUAL' }
+    if (sni) auto.sni = sni
+    if (target?.identities?.length) auto.subjectAltNames = [...target.identities]
+    return auto
   }
   const mode = tls.mode ?? 'DISABLE'
   const sans = strings(tls.subjectAltNames)
@@ -38,6 +43,7 @@ export function upstreamTlsFor(
     const s = userSni ?? sni
     if (s) out.sni = s
     if (sans?.length) out.subjectAltNames = sans
+    else if (target?.identities?.length) out.subjectAltNames = [...target.identities]
     return out
   }
   if (mode === 'SIMPLE' || mode === 'MUTUAL') {
