@@ -38,6 +38,18 @@ after(() => {
 })
 
 /** A listener whose TLS side greets with the peer identity (after an authorization check) and whose plaintext side greets `plain`. */
+async function listenWith(serverCreds: WorkloadCredentials): Promise<number> {
+  const l = createMeshListener({
+    mode: 'STRICT',
+    creds: serverCreds,
+    onSecure: (s) => s.end('hello'),
+    onPlaintext: (s) => s.destroy(),
+  })
+  open.push(l)
+  await new Promise<void>((r) => l.server.listen(0, '127.0.0.1', r))
+  return (l.server.address() as AddressInfo).port
+}
+
 async function listen(mode: PeerAuthMode, authzYaml?: Record<string, unknown>): Promise<number> {
   const compiled = compileAuthorization(
     authzYaml
@@ -140,13 +152,20 @@ describe('STRICT listener', () => {
     assert.equal(r.data, '')
   })
 
-  it('refuses a TLS 1.2-only client', async () => {
+  it('negotiates TLS 1.3 between mesh ends; a TLS 1.2-only client gets 1.2 unless the mesh pins 1.3', async () => {
     const port = await listen('STRICT')
-    const r = await exchange(port, {
-      ...meshClientOptions(client),
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.2',
-    })
+    const version = (opts: ConnectionOptions): Promise<string | null> =>
+      new Promise((resolve) => {
+        const s = tlsConnect({ host: '127.0.0.1', port, ...opts }, () => {
+          resolve(s.getProtocol())
+          s.destroy()
+        })
+        s.on('error', () => resolve(null))
+      })
+    assert.equal(await version(meshClientOptions(client)), 'TLSv1.3')
+    assert.equal(await version({ ...meshClientOptions(client), maxVersion: 'TLSv1.2' }), 'TLSv1.2')
+    const pinned = await listenWith({ ...server, minTlsVersion: 'TLSv1.3' })
+    const r = await exchange(pinned, { ...meshClientOptions(client), maxVersion: 'TLSv1.2' })
     assert.equal(r.data, '')
     assert.ok(r.error)
   })

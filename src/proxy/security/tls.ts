@@ -1,6 +1,6 @@
 /**
  * @module proxy/security/tls — TLS options for the data plane: Istio mutual TLS between sidecars
- * (workload cert + trust bundle, TLS 1.3, SPIFFE identity checks) and SIMPLE/MUTUAL with given certs.
+ * (workload cert + trust bundle, TLS 1.3 where both ends allow, SPIFFE identity checks) and SIMPLE/MUTUAL with given certs.
  * Everything returned is an options object for `tls.createServer`, `server.setSecureContext` or
  * `tls.connect`; `createSecureContext` is applied by the caller (or by `meshServerContext`).
  */
@@ -25,7 +25,28 @@ export interface WorkloadCredentials {
   keyPem: string
   /** The roots the mesh trusts. */
   trustBundlePem: string
+  /**
+   * Mesh mTLS floor (`meshConfig.meshMTLS.minProtocolVersion`): TLS 1.2 by default as in Istio, so
+   * TLS 1.3 is used wherever both ends allow it; `TLSv1.3` pins it.
+   */
+  minTlsVersion?: 'TLSv1.2' | 'TLSv1.3'
 }
+
+/**
+ * TLS 1.3 suites first, then only forward-secret AEAD TLS 1.2 suites (Istio's default list without
+ * the non-ECDHE ones). Node disables TLS 1.3 when the list names no 1.3 suite, so they are explicit.
+ */
+export const MESH_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':')
 
 /** ALPN a mesh server accepts, in its order of preference. */
 export const MESH_SERVER_ALPN = ['istio-h2', 'h2', 'istio-http/1.1', 'http/1.1', 'istio'] as const
@@ -46,13 +67,14 @@ export function istioSni(port: number, subset: string | undefined, host: string)
   return `outbound_.${port}_.${subset ?? ''}_.${host}`
 }
 
-/** The secure-context part of a mesh server: present the workload cert, trust the bundle, TLS 1.3 only. */
+/** The secure-context part of a mesh server: present the workload cert, trust the bundle, AEAD suites, TLS 1.2+ (1.3 preferred). */
 export function meshServerContextOptions(creds: WorkloadCredentials): SecureContextOptions {
   return {
     cert: creds.certChainPem,
     key: creds.keyPem,
     ca: creds.trustBundlePem,
-    minVersion: 'TLSv1.3',
+    minVersion: creds.minTlsVersion ?? 'TLSv1.2',
+    ciphers: MESH_CIPHERS,
   }
 }
 
@@ -99,7 +121,8 @@ export function meshClientOptions(
     cert: creds.certChainPem,
     key: creds.keyPem,
     ca: creds.trustBundlePem,
-    minVersion: 'TLSv1.3',
+    minVersion: creds.minTlsVersion ?? 'TLSv1.2',
+    ciphers: MESH_CIPHERS,
     rejectUnauthorized: true,
     ALPNProtocols: [...MESH_CLIENT_ALPN[target.protocol ?? 'http1']],
     checkServerIdentity: (_host, cert) => checkSpiffe(cert, expected),
