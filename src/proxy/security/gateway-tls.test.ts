@@ -128,6 +128,34 @@ describe('gateway SIMPLE / MUTUAL TLS with a DNS certificate from a separate CA'
     })
   })
 
+  it('SIMPLE from a credentialName secret instead of files', async () => {
+    const secret = readTlsSecret(
+      tlsSecret('bookinfo-credential', 'istio-system', {
+        certPem: serverCert.chainPem,
+        keyPem: serverCert.keyPem,
+      }),
+    )
+    assert.ok(!('error' in secret))
+    const opts = serverOptionsFor(
+      { mode: 'SIMPLE', serverCertificate: '', privateKey: '' },
+      undefined,
+      secret,
+    )
+    assert.ok(!('error' in opts))
+    const s = createServer(opts, (sock: TLSSocket) => sock.end('from secret'))
+    servers.push(s)
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+    const port = (s.address() as AddressInfo).port
+    const r = await talk(
+      port,
+      clientOptionsFor(
+        { mode: 'SIMPLE', caCertificates: gatewayCa.rootPem },
+        { host: 'bookinfo.example.com', port: 443 },
+      ),
+    )
+    assert.equal(r.data, 'from secret')
+  })
+
   it('missing files give an error, not a throw', () => {
     const r = serverOptionsFor({
       mode: 'SIMPLE',

@@ -160,22 +160,28 @@ const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> 
 /**
  * Server options for a compiled listener TLS setting. ISTIO_MUTUAL needs the workload credentials;
  * SIMPLE presents the given cert; MUTUAL also requires a client cert signed by `caCertificates`.
+ * `credential` is the Gateway `credentialName` Secret already read (`readTlsSecret`), used instead of files.
  * Returns an error message (never throws) when a file cannot be read or credentials are missing.
  */
-export function serverOptionsFor(t: ServerTls, creds?: WorkloadCredentials): TlsOptions | { error: string } {
+export function serverOptionsFor(
+  t: ServerTls,
+  creds?: WorkloadCredentials,
+  credential?: { certPem: string; keyPem: string; caPem?: string },
+): TlsOptions | { error: string } {
   if (t.mode === 'ISTIO_MUTUAL') {
     return creds ? meshServerOptions(creds) : { error: 'ISTIO_MUTUAL listener without workload credentials' }
   }
   try {
     const opts: TlsOptions = {
-      cert: resolvePem(t.serverCertificate),
-      key: resolvePem(t.privateKey),
+      cert: credential?.certPem ?? resolvePem(t.serverCertificate),
+      key: credential?.keyPem ?? resolvePem(t.privateKey),
       minVersion: TLS_VERSIONS[t.minProtocolVersion ?? ''] ?? 'TLSv1.2',
       ALPNProtocols: ['h2', 'http/1.1'],
     }
     if (t.mode === 'MUTUAL') {
-      if (!t.caCertificates) return { error: 'MUTUAL listener without caCertificates' }
-      opts.ca = resolvePem(t.caCertificates)
+      const ca = credential?.caPem ?? (t.caCertificates ? resolvePem(t.caCertificates) : undefined)
+      if (!ca) return { error: 'MUTUAL listener without caCertificates' }
+      opts.ca = ca
       opts.requestCert = true
       opts.rejectUnauthorized = true
     }
