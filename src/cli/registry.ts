@@ -11,6 +11,7 @@ import * as label from './label.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
+import * as tlsCheck from './tls-check.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
@@ -31,4 +32,5 @@ export const COMMANDS: RegisterCommand[] = [
   proxyStatus.register,
   proxyConfig.register,
   wait.register,
+  tlsCheck.register,
 ]
