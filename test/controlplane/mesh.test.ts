@@ -127,6 +127,33 @@ describe('control plane: store → snapshot → compile → push', () => {
     assert.ok(config.clusters['outbound|8080|v2|reviews.shop.svc.cluster.local'], 'subset cluster v2')
   })
 
+  it('`weir explain --from` explains over the config the proxy holds', async () => {
+    const { stdout } = await run(process.execPath, [
+      WEIR,
+      'explain',
+      '--from',
+      'web-1.shop',
+      '--url',
+      'http://reviews:8080/',
+      '-o',
+      'json',
+      '--state',
+      dir,
+    ])
+    const e = JSON.parse(stdout) as {
+      virtualService: string
+      destinations: { cluster: string; weight: number }[]
+    }
+    assert.equal(e.virtualService, 'reviews.shop')
+    assert.deepEqual(
+      e.destinations.map((d) => [d.cluster, d.weight]),
+      [
+        ['outbound|8080|v1|reviews.shop.svc.cluster.local', 90],
+        ['outbound|8080|v2|reviews.shop.svc.cluster.local', 10],
+      ],
+    )
+  })
+
   it('refuses an invalid VirtualService at the door: no push, every proxy stays on its version', async () => {
     const version = stream.state().version
     const count = received.length
