@@ -78,13 +78,13 @@ describe('weir explain', () => {
     assert.match(r.stdout, /VirtualService: +reviews\.default rule 1/)
     assert.match(r.stdout, /Result: +503 UH/)
   })
-  it('usage errors exit 64; --from needs the control plane', () => {
+  it('usage errors exit 64; --from without a control plane says so', () => {
     assert.equal(weir('-f', file, '--url', 'http://reviews:9080/').code, 64)
     assert.equal(weir('-f', file, '--url', 'http://x/', '--gateway', '--source-labels', 'a=b').code, 64)
     assert.equal(weir('-f', file, '--url', 'http://x/', '--gateway', '-H', 'nocolon').code, 64)
-    const live = weir('--from', 'productpage-v1-abc.default', '--url', 'http://reviews:9080/')
+    const live = weir('--from', 'productpage-v1-abc.default', '--url', 'http://reviews:9080/', '--state', dir)
     assert.equal(live.code, 1)
-    assert.match(live.stderr, /needs a running control plane/)
+    assert.match(live.stderr, /no control plane: .*server\.json not found/)
   })
   it('unreadable input exits 65 naming the file', () => {
     const r = weir('-f', join(dir, 'missing.yaml'), '--url', 'http://x/', '--gateway')

@@ -3,10 +3,13 @@ import type { Command } from 'commander'
 import { formatSource } from '../api/diagnostics.ts'
 import { loadPaths } from '../api/load.ts'
 import type { Explanation } from '../compile/explain.ts'
+import { explainRequest } from '../compile/explain.ts'
 import { explain } from '../compile/explain-snapshot.ts'
 import { ingressGatewayNode, type ProxyNode, syntheticSidecar } from '../compile/node.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
+import type { ProxyConfig } from '../proxyconfig/types.ts'
 import { EXIT } from './exit-codes.ts'
+import { getJson, resolveTarget } from './format/target.ts'
 
 interface Options {
   filename?: string[]
@@ -19,6 +22,9 @@ interface Options {
   from?: string
   namespace?: string
   output?: string
+  server?: string
+  token?: string
+  state?: string
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -138,13 +144,7 @@ export function formatExplanation(e: Explanation): string {
 }
 
 async function run(opts: Options): Promise<void> {
-  if (opts.from) {
-    process.stderr.write(
-      `error: --from ${opts.from} needs a running control plane (start one with \`weir up\`); offline, use -f with --source-labels or --gateway\n`,
-    )
-    process.exitCode = EXIT.FAILED
-    return
-  }
+  if (opts.from) return runLive(opts, opts.from)
   if (!opts.filename || opts.filename.length === 0)
     return usage('-f/--filename is required (or --from <pod>[.<ns>])')
   if (!opts.url) return usage('--url is required')
@@ -154,12 +154,8 @@ async function run(opts: Options): Promise<void> {
     return usage('give the caller: --source-namespace NS --source-labels k=v,… or --gateway')
   if (opts.output && opts.output !== 'json' && opts.output !== 'text')
     return usage(`unknown output format ${opts.output} (json or text)`)
-  const headers: Record<string, string> = {}
-  for (const h of opts.header) {
-    const i = h.indexOf(':')
-    if (i <= 0) return usage(`bad header ${JSON.stringify(h)}: expected 'Name: value'`)
-    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim()
-  }
+  const headers = parseHeaders(opts.header)
+  if (typeof headers === 'string') return usage(headers)
   const labels = parseLabels(opts.sourceLabels ?? '')
   if (!labels) return usage(`bad --source-labels ${JSON.stringify(opts.sourceLabels)}: expected k=v,k=v`)
   const loaded = await loadPaths(opts.filename)
@@ -174,10 +170,44 @@ async function run(opts: Options): Promise<void> {
   const node: ProxyNode = opts.gateway
     ? ingressGatewayNode()
     : syntheticSidecar(opts.sourceNamespace ?? namespace, labels)
-  const e = explain(snapshot, node, { url: opts.url, method: opts.method, headers })
+  print(explain(snapshot, node, { url: opts.url, method: opts.method, headers }), opts.output)
+}
+
+function print(e: Explanation, output: string | undefined): void {
   process.stdout.write(
-    opts.output === 'json' ? `${JSON.stringify(explanationJson(e), null, 2)}\n` : formatExplanation(e),
+    output === 'json' ? `${JSON.stringify(explanationJson(e), null, 2)}\n` : formatExplanation(e),
   )
+}
+
+/** Headers from repeated `-H 'Name: value'`, or the usage error. */
+function parseHeaders(list: readonly string[]): Record<string, string> | string {
+  const headers: Record<string, string> = {}
+  for (const h of list) {
+    const i = h.indexOf(':')
+    if (i <= 0) return `bad header ${JSON.stringify(h)}: expected 'Name: value'`
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim()
+  }
+  return headers
+}
+
+/** `--from <pod>[.<ns>]`: explain over the config the control plane last sent to that proxy. */
+async function runLive(opts: Options, from: string): Promise<void> {
+  if (!opts.url) return usage('--url is required')
+  if (opts.filename && opts.filename.length > 0) return usage('--from cannot be combined with -f')
+  const headers = parseHeaders(opts.header)
+  if (typeof headers === 'string') return usage(headers)
+  const id = from.includes('.') ? from : `${from}.${opts.namespace ?? 'default'}`
+  const target = resolveTarget(opts)
+  if (!target.ok) return fail(target.error)
+  const got = await getJson<ProxyConfig>(target.target, `/debug/config_dump?proxy=${encodeURIComponent(id)}`)
+  if (!got.ok)
+    return fail(got.status === 404 ? `proxy ${id} is not connected to the control plane` : got.error)
+  print(explainRequest(got.body, { url: opts.url, method: opts.method, headers }), opts.output)
+}
+
+function fail(message: string): void {
+  process.stderr.write(`error: ${message}\n`)
+  process.exitCode = EXIT.FAILED
 }
 
 /** Registers `weir explain`. */
@@ -195,6 +225,9 @@ export function register(program: Command): void {
     .option('--source-labels <labels>', 'labels of the calling workload, k=v,k=v')
     .option('--gateway', 'explain the request as the ingress gateway receives it')
     .option('--from <pod>', 'a pod of the running mesh, <pod>[.<ns>] (needs the control plane)')
+    .option('--server <url>', 'control plane address (default: WEIR_SERVER or <state>/server.json)')
+    .option('--token <token>', 'control plane token (default: WEIR_TOKEN or <state>/token)')
+    .option('--state <dir>', 'state directory of `weir up` (default: WEIR_STATE or ./.weir)')
     .option('-n, --namespace <ns>', 'namespace of resources that name none', 'default')
     .option('-o, --output <format>', 'output format: text or json', 'text')
     .action(async (opts: Options) => {

@@ -13,6 +13,7 @@ import * as logs from './logs.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
+import * as tlsCheck from './tls-check.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
@@ -33,6 +34,7 @@ export const COMMANDS: RegisterCommand[] = [
   proxyStatus.register,
   proxyConfig.register,
   wait.register,
+  tlsCheck.register,
   logs.register,
   exec.register,
 ]

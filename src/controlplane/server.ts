@@ -4,7 +4,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { createPushRoutes } from '../xds/standalone.ts'
 import { createApiHandler } from './api/handler.ts'
+import { createMeshController, type MeshController } from './mesh.ts'
 import type { Validator } from './store/admission.ts'
 import { seedStore } from './store/seed.ts'
 import { createStore, type Store } from './store/store.ts'
@@ -31,6 +33,8 @@ export interface ControlPlane {
   token: string
   /** The in-process store, for the push server and the runtime. */
   store: Store
+  /** The push side: snapshot, per-proxy configs, the push server (proxy status, convergence). */
+  mesh: MeshController
   /** Stops the API (ending watches) and closes the store. */
   close(): Promise<void>
 }
@@ -108,7 +112,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   })
   seedStore(store, { fresh: store.resourceVersion() === '0' })
   const token = loadOrMakeToken(stateDir)
-  const server = createServer(createApiHandler(store, token))
+  const mesh = createMeshController({ store, token })
+  const routes = createPushRoutes(mesh.push, token)
+  const api = createApiHandler(store, token)
+  // requestTimeout 0: a push stream is one request that never finishes (Node would cut it at 5 min).
+  const server = createServer({ requestTimeout: 0 }, (req, res) => {
+    if (!routes(req, res)) api(req, res)
+  })
   server.keepAliveTimeout = 5000
   const host = options.host ?? '127.0.0.1'
   const listen = (port: number): Promise<void> =>
@@ -127,6 +137,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await listen(options.port ?? previous)
   } catch (err) {
     if (options.port !== undefined || previous === 0) {
+      mesh.close()
       store.close()
       throw err
     }
@@ -141,8 +152,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     url,
     token,
     store,
+    mesh,
     close() {
       closed ??= new Promise<void>((resolve) => {
+        mesh.close()
         server.close(() => resolve())
         server.closeAllConnections()
       }).then(() => {

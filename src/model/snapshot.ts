@@ -14,6 +14,11 @@ export interface SnapshotOptions {
   namespace?: string
   /** Extra namespace labels (as if `kubectl label namespace … istio-injection=enabled`). */
   namespaceLabels?: Record<string, Record<string, string>>
+  /**
+   * Live mode: workloads come from Pods only. Offline (the default), Deployment replicas stand for
+   * pods when there are no Pods at all.
+   */
+  live?: boolean
 }
 
 /** What building found: the snapshot and any problems met (never throws). */
@@ -74,7 +79,7 @@ export function buildSnapshotWithDiagnostics(
 
   const pods = byKind('Pod')
   let workloads: Workload[] = pods.map((p) => workloadFromPod(p.r, p.ns))
-  if (pods.length === 0) {
+  if (pods.length === 0 && !opts.live) {
     workloads = byKind('Deployment').flatMap((p) =>
       workloadsFromDeployment(p.r, p.ns, namespaces.get(p.ns)?.['istio-injection'] === 'enabled'),
     )

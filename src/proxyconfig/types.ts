@@ -10,6 +10,7 @@
  * YAML. Decisions Istio makes at config time (sourceLabels, sourceNamespace, match.gateways,
  * match.port, default retries, DestinationRule merging, subset selection) are already applied.
  */
+import type { CompiledAuthz } from './security.ts'
 
 /** `outbound|9080|v1|reviews.default.svc.cluster.local`, `inbound|8080||`, `BlackHoleCluster`, `PassthroughCluster`. */
 export type ClusterName = string
@@ -26,6 +27,8 @@ export interface ProxyConfig {
   /** Route tables by name (a listener refers to one by name). */
   routeTables: Record<string, RouteTable>
   clusters: Record<ClusterName, Cluster>
+  /** AuthorizationPolicies that select this workload (enforced on inbound and gateway listeners); absent ⇒ allow all. */
+  authz?: CompiledAuthz
 }
 
 /** Who the proxy is. `id` is `pod.namespace` (istioctl's NAME column). */

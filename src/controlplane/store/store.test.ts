@@ -28,7 +28,7 @@ const vs = (name: string, hosts: string[], ns = 'default', extra: Partial<KubeOb
   apiVersion: 'networking.istio.io/v1alpha3',
   kind: 'VirtualService',
   metadata: { name, namespace: ns },
-  spec: { hosts },
+  spec: { hosts, http: [{ route: [{ destination: { host: 'reviews' } }] }] },
   ...extra,
 })
 

@@ -1,0 +1,17 @@
+/** @module compile/security — PeerAuthentication, DestinationRule tls, AuthorizationPolicy and tls-check, as pure functions over resources. */
+export {
+  type AuthzCompileOptions,
+  type AuthzWorkload,
+  compileAuthorization,
+  compileMatch,
+} from './authorization.ts'
+export { DEFAULT_ROOT_NAMESPACE, type SecurityCompileOptions, type WorkloadRef } from './common.ts'
+export {
+  effectivePeerAuthentication,
+  inboundServerTls,
+  type MtlsMode,
+  type PeerAuthResolution,
+  resolvePeerAuthentication,
+} from './peer-authentication.ts'
+export { formatTlsCheck, type TlsCheckOptions, type TlsCheckRow, tlsCheck } from './tls-check.ts'
+export { drTlsForPort, type UpstreamTlsTarget, upstreamTlsFor } from './upstream-tls.ts'
