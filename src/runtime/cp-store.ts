@@ -2,35 +2,12 @@
  * @module runtime/cp-store — the control plane's in-process store seen through the runtime's RuntimeStore:
  * pods and their status, Services' clusterIPs, the Deployments, Secrets and ConfigMaps the runtime reads.
  */
+import type { Store as ControlPlaneStore } from '../controlplane/store/store.ts'
+import type { ObjectRef, WriteResult as Written } from '../controlplane/store/types.ts'
 import type { KubeObject } from './kube.ts'
 import type { RuntimeStore, StoreEvent } from './store.ts'
 
-/** An object reference as the control plane's store takes it. */
-interface Ref {
-  group: string
-  kind: string
-  namespace?: string
-  name: string
-}
-
-type Written = { ok: true; object: unknown } | { ok: false; status: { message: string } }
-
-/** The methods of the control plane's store (`src/controlplane/store/store.ts`) the runtime uses. */
-export interface ControlPlaneStore {
-  list(opts?: {
-    kind?: string
-    namespace?: string
-  }): { ok: true; items: unknown[] } | { ok: false; status: { message: string } }
-  get(ref: Ref): unknown
-  create(obj: never): Written
-  replace(obj: never): Written
-  updateStatus(ref: Ref, status: unknown): Written
-  delete(ref: Ref): Written
-  watch(
-    from: string | undefined,
-    listener: (event: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: unknown }) => void,
-  ): { ok: true; subscription: { close(): void } } | { ok: false; status: { message: string } }
-}
+type Ref = ObjectRef
 
 const GROUPS: Record<string, string> = { Deployment: 'apps', ReplicaSet: 'apps' }
 const CLUSTER_SCOPED = new Set(['Namespace'])
