@@ -28,12 +28,10 @@ test('pods and Service VIPs through the control plane store (status subresource,
       const p = r.ok ? (r.items[0] as unknown as Pod | undefined) : undefined
       return p?.status?.conditions.some((c) => c.type === 'Ready' && c.status === 'True') && p
     })
-    const vip = () =>
-      (
-        cp.get({ group: '', kind: 'Service', namespace: 'demo', name: 'echo' })?.spec as {
-          clusterIP?: string
-        }
-      ).clusterIP
+    const vip = (): string | undefined => {
+      const svc = cp.get({ group: '', kind: 'Service', namespace: 'demo', name: 'echo' })
+      return (svc?.spec as { clusterIP?: string } | undefined)?.clusterIP
+    }
     const first = await waitFor('a VIP', vip)
     assert.match(first, /^127\.96\./)
     assert.equal(await getText(`http://${first}:80/`), `${pod.metadata.name} hello`)
