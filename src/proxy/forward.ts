@@ -1,0 +1,615 @@
+/**
+ * @module proxy/forward — one HTTP request through the path: route → fault → timeout → mirror → retry
+ * → per attempt cluster (breaker, picker) → upstream, streaming the response back.
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { Writable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import type { Endpoint, ForwardAction, HttpListener } from '../proxyconfig/types.ts'
+import {
+  admit,
+  admitRetry,
+  type ClusterRegistry,
+  type ClusterState,
+  pickEndpoint,
+} from './cluster/cluster.ts'
+import { type EndpointState, recordOutcome } from './cluster/outlier.ts'
+import { hash32 } from './cluster/pickers.ts'
+import type { Exchange, PeerMetadata } from './exchange.ts'
+import { originAllowed, preflightHeaders, responseHeaders } from './filters/cors.ts'
+import { decideFault, grpcCode } from './filters/fault.ts'
+import { applyHeaderOps, copyEndToEnd, type HeaderBag } from './filters/headers.ts'
+import { sendMirrors } from './filters/mirror.ts'
+import { backoffMs, isRetriable, type RetryOutcome } from './filters/retry.ts'
+import { redirectLocation } from './filters/rewrite.ts'
+import { checkRequestHead } from './listener/guard.ts'
+import { FAILURES, type Failure, faultAbort, respondDirect, respondFailure } from './respond.ts'
+import { headerValue } from './route/match.ts'
+import { normalizePath, splitPath } from './route/path.ts'
+import { firstRoute } from './route/table.ts'
+import type { ProxyRuntime, RouteFilters } from './runtime.ts'
+import type { PoolSet } from './upstream/pools.ts'
+
+/** Bodies up to this size are buffered so that the request can be retried and mirrored. */
+export const RETRY_BUFFER_LIMIT = 64 * 1024
+
+/** What the forwarder needs from the proxy. */
+export interface ForwardDeps {
+  runtime(): ProxyRuntime
+  pools: PoolSet
+  registry: ClusterRegistry
+  originalDestination(localAddress: string, localPort: number): { host: string; port: number } | undefined
+  /** Called once per request when the downstream response is done (or the client went away). */
+  done(ex: Exchange): void
+  /** Tracing: fills trace ids on the exchange and the upstream headers. */
+  trace(ex: Exchange, upstream: HeaderBag): void
+  peerMetadata: { id: string; encoded: string }
+}
+
+/** Handles one downstream request on an HTTP listener. */
+export function handleHttp(
+  deps: ForwardDeps,
+  listener: HttpListener,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Exchange {
+  const ex = newExchange(listener, req, res)
+  res.once('close', () => {
+    if (!res.writableFinished) {
+      ex.flags.add('DC')
+      if (!res.headersSent) ex.responseCode = 0
+      if (!ex.details) ex.details = 'downstream_remote_disconnect'
+    }
+    deps.done(ex)
+  })
+  const bad = checkRequestHead(req)
+  if (bad) {
+    respondFailure(ex, bad, { close: true })
+    return ex
+  }
+  const { path, query } = splitPath(req.url ?? '/')
+  const normal = path === '*' ? '*' : normalizePath(path)
+  if (normal === undefined) {
+    respondFailure(ex, FAILURES.invalidPath, { close: true })
+    return ex
+  }
+  ex.path = normal
+  ex.query = query
+  ex.url = query ? `${normal}?${query}` : normal
+  if (normal !== path) ex.originalPath = path
+  route(deps, listener, ex).catch((err: unknown) => {
+    ex.details = `internal_error{${err instanceof Error ? err.message : String(err)}}`
+    respondFailure(ex, { status: 500, flag: '', details: ex.details, body: 'internal error' })
+  })
+  return ex
+}
+
+function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerResponse): Exchange {
+  const h = req.headers
+  let requestId = h['x-request-id']
+  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 256) {
+    requestId = randomUUID()
+    h['x-request-id'] = requestId
+  }
+  const ct = h['content-type']
+  return {
+    req,
+    res,
+    startMs: performance.now(),
+    startWall: Date.now(),
+    direction: listener.direction,
+    listenerName: listener.name,
+    serverHeader: listener.direction === 'outbound' ? 'envoy' : 'istio-envoy',
+    method: req.method ?? 'GET',
+    path: '/',
+    url: '/',
+    query: '',
+    authority: h.host ?? '',
+    scheme: listener.tls ? 'https' : 'http',
+    requestId,
+    flags: new Set(),
+    details: '',
+    responseCode: 0,
+    routeName: '-',
+    clusterName: '-',
+    upstreamHost: '-',
+    attempts: 0,
+    grpcStatus: '',
+    protocol: typeof ct === 'string' && ct.startsWith('application/grpc') ? 'grpc' : 'http',
+    sampled: false,
+  }
+}
+
+async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): Promise<void> {
+  const rt = deps.runtime()
+  const req = ex.req
+  if (listener.direction === 'inbound') {
+    const peer = readPeer(req)
+    if (peer) ex.peer = peer
+  }
+  const table = rt.tables.get(listener.routeTable)
+  const vh = table?.select(ex.authority)
+  if (!vh) return respondFailure(ex, FAILURES.noRoute)
+  ex.vhost = vh.vhost
+  if (vh.vhost.service) ex.service = vh.vhost.service
+  const input = {
+    path: ex.path,
+    query: ex.query,
+    method: ex.method,
+    scheme: ex.scheme,
+    authority: ex.authority,
+    headers: req.headers,
+  }
+  const cr = firstRoute(vh, input)
+  if (!cr) return respondFailure(ex, FAILURES.noRoute)
+  const r = cr.route
+  ex.route = r
+  ex.routeName = r.origin?.name ?? '-'
+  const filters = rt.filters.get(r)!
+  // CORS preflight from an allowed origin is answered here.
+  const origin = req.headers.origin
+  const cors = filters.cors && originAllowed(filters.cors, origin) ? filters.cors : undefined
+  if (cors && ex.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+    return respondDirect(ex, 200, preflightHeaders(cors, origin as string), undefined)
+  }
+  const action = r.action
+  if (action.kind === 'redirect') {
+    const location = redirectLocation(action, ex)
+    return respondDirect(ex, action.status, { location }, undefined)
+  }
+  if (action.kind === 'respond') {
+    if (vh.vhost.name === 'block_all') {
+      ex.clusterName = 'BlackHoleCluster'
+      ex.service = { host: 'BlackHoleCluster', name: 'BlackHoleCluster', namespace: 'unknown' }
+    }
+    return respondDirect(ex, action.status, action.headers ?? {}, action.body)
+  }
+  const fault = decideFault(r.policy.fault)
+  if (fault) {
+    if (fault.delayMs > 0) {
+      ex.flags.add('DI')
+      await sleep(fault.delayMs)
+      if (ex.res.destroyed) return
+    }
+    if (fault.abortStatus !== undefined) return respondFailure(ex, faultAbort(fault.abortStatus))
+    if (fault.abortGrpc !== undefined) {
+      ex.flags.add('FI')
+      ex.details = 'fault_filter_abort'
+      ex.grpcStatus = String(grpcCode(fault.abortGrpc))
+      return respondDirect(
+        ex,
+        200,
+        {
+          'content-type': 'application/grpc',
+          'grpc-status': ex.grpcStatus,
+          'grpc-message': 'fault filter abort',
+        },
+        undefined,
+      )
+    }
+  }
+  await forward(deps, rt, ex, action, filters, cors ? responseHeaders(cors, origin as string) : undefined)
+}
+
+function readPeer(req: IncomingMessage): PeerMetadata | undefined {
+  const raw = req.headers['x-envoy-peer-metadata']
+  delete req.headers['x-envoy-peer-metadata']
+  delete req.headers['x-envoy-peer-metadata-id']
+  if (typeof raw !== 'string') return undefined
+  try {
+    const p = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as PeerMetadata
+    return typeof p.workload === 'string' ? p : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function pickBackend(action: ForwardAction) {
+  const b = action.backends
+  if (b.length === 1) return b[0]!
+  let total = 0
+  for (const x of b) total += x.weight
+  let n = Math.random() * total
+  for (const x of b) {
+    n -= x.weight
+    if (n < 0) return x
+  }
+  return b[b.length - 1]!
+}
+
+/** Headers the router consumes and never forwards. */
+const ROUTER_HEADERS = new Set([
+  'x-envoy-upstream-rq-timeout-ms',
+  'x-envoy-upstream-rq-per-try-timeout-ms',
+  'x-envoy-max-retries',
+  'x-envoy-retry-on',
+  'x-envoy-attempt-count',
+  'x-envoy-expected-rq-timeout-ms',
+  'x-envoy-peer-metadata',
+  'x-envoy-peer-metadata-id',
+])
+
+async function forward(
+  deps: ForwardDeps,
+  rt: ProxyRuntime,
+  ex: Exchange,
+  action: ForwardAction,
+  filters: RouteFilters,
+  corsHeaders: Record<string, string> | undefined,
+): Promise<void> {
+  const req = ex.req
+  const r = ex.route!
+  const backend = pickBackend(action)
+  ex.clusterName = backend.cluster
+  const cs = rt.clusters.get(backend.cluster)
+  if (!cs) return respondFailure(ex, FAILURES.noCluster)
+  if (cs.config.service && !ex.service) ex.service = cs.config.service
+  if (cs.config.name === 'PassthroughCluster')
+    ex.service = { host: 'PassthroughCluster', name: 'PassthroughCluster', namespace: 'unknown' }
+
+  // Timeouts: route policy, overridable by the client (Envoy router headers).
+  const h = req.headers
+  let timeoutMs = r.policy.timeoutMs ?? 0
+  const rqTimeout = Number(h['x-envoy-upstream-rq-timeout-ms'])
+  if (Number.isInteger(rqTimeout) && rqTimeout >= 0) timeoutMs = rqTimeout
+  let perTryMs = r.policy.retry?.perTryTimeoutMs ?? 0
+  const rqPerTry = Number(h['x-envoy-upstream-rq-per-try-timeout-ms'])
+  if (Number.isInteger(rqPerTry) && rqPerTry >= 0) perTryMs = rqPerTry
+
+  // Upstream request headers.
+  const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
+  if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
+  if (ex.direction === 'gateway') {
+    const xff = h['x-forwarded-for']
+    const remote = req.socket.remoteAddress ?? ''
+    up['x-forwarded-for'] = typeof xff === 'string' && xff ? `${xff}, ${remote}` : remote
+  }
+  let path = ex.url
+  const rewrite = filters.rewrite
+  if (rewrite) {
+    const p = rewrite.path(ex.path)
+    if (p !== ex.path) {
+      up['x-envoy-original-path'] = ex.url
+      ex.originalPath ??= ex.url
+      path = ex.query ? `${p}?${ex.query}` : p
+    }
+    if (rewrite.authority !== undefined) up.host = rewrite.authority
+  }
+  applyHeaderOps(up, r.headers?.request)
+  applyHeaderOps(up, backend.headers?.request)
+  if (ex.direction !== 'inbound') {
+    up['x-envoy-peer-metadata-id'] = deps.peerMetadata.id
+    up['x-envoy-peer-metadata'] = deps.peerMetadata.encoded
+  }
+  deps.trace(ex, up)
+
+  // Body: small bodies are buffered so that retries and mirrors can replay them.
+  const retry = filters.retry
+  const hasBody =
+    h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
+  let body: Buffer | IncomingMessage | null = null
+  let replayable = true
+  if (hasBody) {
+    const len = Number(h['content-length'])
+    if ((retry || r.policy.mirrors) && Number.isFinite(len) && len <= RETRY_BUFFER_LIMIT) {
+      body = await readBody(req, len)
+      if (!body) return
+    } else {
+      body = req
+      replayable = false
+    }
+  } else if (h['content-length'] === '0') body = Buffer.alloc(0)
+
+  if (replayable && r.policy.mirrors) {
+    sendMirrors(
+      r.policy.mirrors,
+      { method: ex.method, path, headers: up, body: body as Buffer | null },
+      (name) => {
+        const m = rt.clusters.get(name)
+        const ep = m ? pickEndpoint(m, {}, performance.now()) : undefined
+        return ep && m ? deps.pools.get(m.config, ep.endpoint.address, ep.endpoint.port) : undefined
+      },
+    )
+  }
+
+  const hash = computeHash(r.policy.hashPolicy, ex, cs)
+  const responseOps = (bag: HeaderBag) => {
+    applyHeaderOps(bag, r.headers?.response)
+    applyHeaderOps(bag, backend.headers?.response)
+    if (corsHeaders) Object.assign(bag, corsHeaders)
+    if (hash.setCookie) bag['set-cookie'] = appendValue(bag['set-cookie'], hash.setCookie)
+  }
+
+  // Whole-request timeout.
+  const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Number.POSITIVE_INFINITY
+  let globalTimedOut = false
+  let current: AbortController | undefined
+  const globalTimer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          globalTimedOut = true
+          current?.abort()
+        }, timeoutMs)
+      : undefined
+
+  const maxAttempts = 1 + (retry && replayable ? retry.policy.numRetries : 0)
+  const tried = new Set<EndpointState>()
+  let last: { failure?: Failure; outcome?: RetryOutcome } = {}
+  try {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) {
+        if (!admitRetry(cs)) break
+        cs.counters.retries++
+        try {
+          await sleep(backoffMs(retry!.policy.backoffBaseMs, attempt - 1))
+        } finally {
+          cs.counters.retries--
+        }
+        if (globalTimedOut) break
+      }
+      if (ex.res.destroyed) return
+      const overflow = admit(cs)
+      if (overflow) return respondFailure(ex, overflow)
+      const now = performance.now()
+      const ep = endpointFor(deps, cs, ex, hash.value, retry?.policy.retryOtherHosts ? tried : undefined, now)
+      if (!ep) return respondFailure(ex, FAILURES.noHealthyUpstream)
+      tried.add(ep)
+      ex.attempts = attempt
+      ex.endpoint = ep.endpoint
+      ex.upstreamHost = `${ep.endpoint.address}:${ep.endpoint.port}`
+      up['x-envoy-attempt-count'] = String(attempt)
+      const remaining = deadline - now
+      const tryMs = perTryMs > 0 ? Math.min(perTryMs, remaining) : remaining
+      if (Number.isFinite(tryMs))
+        up['x-envoy-expected-rq-timeout-ms'] = String(Math.max(0, Math.floor(tryMs)))
+      const ctl = new AbortController()
+      current = ctl
+      const perTryTimer = perTryMs > 0 ? setTimeout(() => ctl.abort(), perTryMs) : undefined
+      const canRetry = attempt < maxAttempts && retry !== undefined
+      const result = await attemptOnce(deps, cs, ep, ex, {
+        path,
+        headers: up,
+        body,
+        signal: ctl.signal,
+        retriable: (o) => retry !== undefined && isRetriable(retry, o),
+        attemptsLeft: canRetry,
+        onHeaders: () => {
+          clearTimeout(perTryTimer)
+          clearTimeout(globalTimer)
+        },
+        responseOps,
+      })
+      clearTimeout(perTryTimer)
+      current = undefined
+      if (result.kind === 'forwarded') return
+      const outcome: RetryOutcome =
+        result.kind === 'aborted'
+          ? globalTimedOut
+            ? { kind: 'reset' }
+            : { kind: 'perTryTimeout' }
+          : result.outcome
+      if (globalTimedOut) return respondFailure(ex, FAILURES.timeout)
+      last = { outcome, ...(result.kind === 'failed' ? { failure: result.failure } : {}) }
+      if (outcome.kind === 'response')
+        last.failure = { status: outcome.status, flag: '', details: 'via_upstream', body: '' }
+      if (outcome.kind === 'perTryTimeout') last.failure = FAILURES.perTryTimeout
+      if (!retry || !isRetriable(retry, outcome)) break
+    }
+  } finally {
+    clearTimeout(globalTimer)
+  }
+  if (globalTimedOut) return respondFailure(ex, FAILURES.timeout)
+  const exhausted = retry !== undefined && last.outcome !== undefined && isRetriable(retry, last.outcome)
+  respondFailure(ex, last.failure ?? FAILURES.connectFailure, exhausted ? { extraFlags: ['URX'] } : {})
+}
+
+function appendValue(prior: string | string[] | undefined, value: string): string | string[] {
+  if (prior === undefined) return value
+  return Array.isArray(prior) ? [...prior, value] : [prior, value]
+}
+
+function endpointFor(
+  deps: ForwardDeps,
+  cs: ClusterState,
+  ex: Exchange,
+  hash: number | undefined,
+  tried: Set<EndpointState> | undefined,
+  now: number,
+): EndpointState | undefined {
+  if (cs.config.type === 'originalDst') {
+    const sock = ex.req.socket
+    const dst =
+      deps.originalDestination(sock.localAddress ?? '', sock.localPort ?? 0) ??
+      hostHeaderDestination(ex.authority)
+    if (!dst) return undefined
+    const ep: Endpoint = { address: dst.host, port: dst.port, ready: true, labels: {} }
+    return deps.registry.adHoc(cs, ep)
+  }
+  if (cs.config.type === 'blackhole') return undefined
+  return pickEndpoint(cs, { hash, tried }, now)
+}
+
+function hostHeaderDestination(authority: string): { host: string; port: number } | undefined {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority)
+  if (!m) return undefined
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : 80 }
+}
+
+function computeHash(
+  hp: ExchangeHashPolicy,
+  ex: Exchange,
+  cs: ClusterState,
+): { value: number | undefined; setCookie?: string } {
+  const lb = cs.config.lb.kind
+  if (!hp || (lb !== 'RING_HASH' && lb !== 'MAGLEV')) return { value: undefined }
+  switch (hp.kind) {
+    case 'header': {
+      const v = headerValue(ex.req.headers, hp.name)
+      return { value: v === undefined ? undefined : hash32(v) }
+    }
+    case 'sourceIp':
+      return { value: hash32(ex.req.socket.remoteAddress ?? '') }
+    case 'queryParam': {
+      const v = ex.query ? (new URLSearchParams(ex.query).get(hp.name) ?? undefined) : undefined
+      return { value: v === undefined ? undefined : hash32(v) }
+    }
+    case 'cookie': {
+      const v = cookieValue(headerValue(ex.req.headers, 'cookie'), hp.name)
+      if (v !== undefined) return { value: hash32(v) }
+      if (hp.ttlMs === undefined) return { value: undefined }
+      const generated = randomUUID().replaceAll('-', '').slice(0, 16)
+      const parts = [`${hp.name}="${generated}"`]
+      if (hp.ttlMs > 0) parts.push(`Max-Age=${Math.floor(hp.ttlMs / 1000)}`)
+      if (hp.path) parts.push(`Path=${hp.path}`)
+      parts.push('HttpOnly')
+      return { value: hash32(generated), setCookie: parts.join('; ') }
+    }
+  }
+}
+
+type ExchangeHashPolicy = NonNullable<Exchange['route']>['policy']['hashPolicy']
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq < 0) continue
+    if (part.slice(0, eq).trim() === name)
+      return part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '')
+  }
+  return undefined
+}
+
+type AttemptResult =
+  | { kind: 'forwarded' }
+  | { kind: 'retry'; outcome: RetryOutcome }
+  | { kind: 'failed'; outcome: RetryOutcome; failure: Failure }
+  | { kind: 'aborted' }
+
+interface AttemptRequest {
+  path: string
+  headers: HeaderBag
+  body: Buffer | IncomingMessage | null
+  signal: AbortSignal
+  retriable(o: RetryOutcome): boolean
+  attemptsLeft: boolean
+  onHeaders(): void
+  responseOps(bag: HeaderBag): void
+}
+
+function discard(): Writable {
+  return new Writable({
+    write(_c, _e, cb) {
+      cb()
+    },
+  })
+}
+
+/** One attempt to one endpoint; the response is either streamed to the client or discarded for a retry. */
+function attemptOnce(
+  deps: ForwardDeps,
+  cs: ClusterState,
+  ep: EndpointState,
+  ex: Exchange,
+  a: AttemptRequest,
+): Promise<AttemptResult> {
+  const pool = deps.pools.get(cs.config, ep.endpoint.address, ep.endpoint.port)
+  const started = performance.now()
+  cs.counters.active++
+  ep.active++
+  return new Promise<AttemptResult>((resolve) => {
+    let verdict: AttemptResult | undefined
+    const opts: Dispatcher.RequestOptions = {
+      path: a.path,
+      method: ex.method as Dispatcher.HttpMethod,
+      headers: a.headers,
+      body: a.body,
+      signal: a.signal,
+    }
+    pool.stream(
+      opts,
+      ({ statusCode, headers }) => {
+        const grpc = headers['grpc-status']
+        const grpcStatus = typeof grpc === 'string' ? Number(grpc) : undefined
+        recordOutcome(cs.config.outlierDetection, ep, cs.endpoints, { status: statusCode }, performance.now())
+        const outcome: RetryOutcome = { kind: 'response', status: statusCode, grpcStatus }
+        const retriable = a.retriable(outcome)
+        if (retriable && a.attemptsLeft) {
+          verdict = { kind: 'retry', outcome }
+          return discard()
+        }
+        if (retriable) ex.flags.add('URX')
+        a.onHeaders()
+        verdict = { kind: 'forwarded' }
+        const res = ex.res
+        if (res.destroyed) return discard()
+        const out = copyEndToEnd(headers as Record<string, string | string[]>)
+        const serviceTime = Math.round(performance.now() - started)
+        ex.upstreamServiceTimeMs = serviceTime
+        out['x-envoy-upstream-service-time'] = String(serviceTime)
+        out.server = ex.serverHeader
+        a.responseOps(out)
+        if (grpcStatus !== undefined) ex.grpcStatus = String(grpcStatus)
+        ex.responseCode = statusCode
+        ex.details = 'via_upstream'
+        res.writeHead(statusCode, out)
+        return res
+      },
+      (err) => {
+        cs.counters.active--
+        ep.active--
+        if (!err) return resolve(verdict ?? { kind: 'forwarded' })
+        if (verdict?.kind === 'forwarded') {
+          ex.flags.add(a.signal.aborted ? 'UT' : 'UPE')
+          if (!ex.res.destroyed) ex.res.destroy()
+          return resolve(verdict)
+        }
+        if (verdict?.kind === 'retry') return resolve(verdict)
+        if (a.signal.aborted) return resolve({ kind: 'aborted' })
+        const code = (err as { code?: string }).code ?? ''
+        const connect =
+          code === 'ECONNREFUSED' ||
+          code === 'UND_ERR_CONNECT_TIMEOUT' ||
+          code === 'ENOTFOUND' ||
+          code === 'EHOSTUNREACH' ||
+          code === 'ENETUNREACH' ||
+          code === 'EADDRNOTAVAIL' ||
+          code === 'EAI_AGAIN'
+        recordOutcome(cs.config.outlierDetection, ep, cs.endpoints, { localFailure: true }, performance.now())
+        if (connect)
+          return resolve({
+            kind: 'failed',
+            outcome: { kind: 'connectFailure' },
+            failure: FAILURES.connectFailure,
+          })
+        const failure = code === 'ECONNRESET' ? FAILURES.remoteReset : FAILURES.connectionTermination
+        resolve({ kind: 'failed', outcome: { kind: 'reset' }, failure })
+      },
+    )
+  })
+}
+
+function readBody(req: IncomingMessage, expected: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let n = 0
+    req.on('data', (c: Buffer) => {
+      n += c.length
+      if (n <= expected) chunks.push(c)
+    })
+    req.once('end', () => resolve(Buffer.concat(chunks)))
+    req.once('error', () => resolve(null))
+    req.once('close', () => {
+      if (!req.complete) resolve(null)
+    })
+  })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

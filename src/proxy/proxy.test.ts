@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { ProxyHandle } from './proxy.ts'
+import {
+  cluster,
+  endpoint,
+  forwardRoute,
+  httpConfig,
+  httpPort,
+  send,
+  startTestProxy,
+  startUpstream,
+  type Upstream,
+  vhost,
+} from './test-support.ts'
+
+describe('HTTP request path', () => {
+  let a: Upstream
+  let b: Upstream
+  let proxy: ProxyHandle
+  const log: string[] = []
+  before(async () => {
+    a = await startUpstream('a')
+    b = await startUpstream('b')
+    proxy = await startTestProxy(
+      httpConfig(
+        [
+          vhost(
+            'svc',
+            ['svc', 'svc.default.svc.cluster.local'],
+            [
+              forwardRoute(
+                'b',
+                {},
+                {
+                  match: { path: { kind: 'prefix', value: '/b' } },
+                  origin: { virtualService: 'vs.default', rule: 0, name: 'to-b' },
+                },
+              ),
+              forwardRoute(
+                'a',
+                {},
+                { match: { headers: [{ name: 'end-user', match: { kind: 'exact', value: 'jason' } }] } },
+              ),
+              forwardRoute('missing', {}, { match: { path: { kind: 'exact', value: '/nc' } } }),
+              forwardRoute('empty', {}, { match: { path: { kind: 'exact', value: '/uh' } } }),
+              forwardRoute('dead', {}, { match: { path: { kind: 'exact', value: '/uf' } } }),
+              forwardRoute('a', {}, { match: { path: { kind: 'regex', value: '/r/[0-9]+' } } }),
+            ],
+            { service: { host: 'svc.default.svc.cluster.local', name: 'svc', namespace: 'default' } },
+          ),
+          vhost('wild', ['*.example.com'], [forwardRoute('b')]),
+        ],
+        [
+          cluster('a', [
+            endpoint(a.port, {
+              workload: { name: 'a-v1', namespace: 'default', serviceAccount: 'a' },
+              labels: { app: 'a', version: 'v1' },
+            }),
+          ]),
+          cluster('b', [endpoint(b.port)]),
+          cluster('empty', []),
+          cluster('dead', [endpoint(1)]),
+        ],
+        { mesh: { accessLog: { enabled: true, format: 'text' } } },
+      ),
+      log,
+    )
+  })
+  after(async () => {
+    await proxy.close()
+    await a.close()
+    await b.close()
+  })
+
+  it('routes by prefix and forwards with Envoy headers', async () => {
+    const r = await send(httpPort(proxy), { path: '/bx?q=1' })
+    assert.equal(r.status, 200)
+    assert.equal(r.body, 'b')
+    assert.equal(r.headers.server, 'envoy')
+    assert.match(String(r.headers['x-envoy-upstream-service-time']), /^\d+$/)
+    const seen = b.requests.at(-1)!
+    assert.equal(seen.url, '/bx?q=1')
+    assert.match(String(seen.headers['x-request-id']), /^[0-9a-f-]{36}$/)
+    assert.equal(seen.headers['x-envoy-attempt-count'], '1')
+    assert.equal(seen.headers['x-forwarded-proto'], 'http')
+  })
+
+  it('matches headers, and 404 NR when nothing matches', async () => {
+    assert.equal((await send(httpPort(proxy), { headers: { 'end-user': 'jason' } })).body, 'a')
+    const r = await send(httpPort(proxy), { path: '/other' })
+    assert.equal(r.status, 404)
+    assert.equal(r.body, '')
+    const unknownHost = await send(httpPort(proxy), { host: 'nowhere:80' })
+    assert.equal(unknownHost.status, 404)
+  })
+
+  it('regex is a full match', async () => {
+    assert.equal((await send(httpPort(proxy), { path: '/r/123' })).body, 'a')
+    assert.equal((await send(httpPort(proxy), { path: '/r/123x' })).status, 404)
+  })
+
+  it('ignores the port and picks suffix wildcards', async () => {
+    assert.equal((await send(httpPort(proxy), { host: 'SVC:9080', path: '/b' })).body, 'b')
+    assert.equal((await send(httpPort(proxy), { host: 'x.y.example.com' })).body, 'b')
+  })
+
+  it('answers the failure table: NC, UH, UF', async () => {
+    const nc = await send(httpPort(proxy), { path: '/nc' })
+    assert.equal(nc.status, 503)
+    const uh = await send(httpPort(proxy), { path: '/uh' })
+    assert.equal(uh.status, 503)
+    assert.equal(uh.body, 'no healthy upstream')
+    const uf = await send(httpPort(proxy), { path: '/uf' })
+    assert.equal(uf.status, 503)
+    assert.equal(
+      uf.body,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+    )
+    const lines = log.join('')
+    assert.match(lines, /"GET \/nc HTTP\/1\.1" 503 NC cluster_not_found/)
+    assert.match(lines, /"GET \/uh HTTP\/1\.1" 503 UH no_healthy_upstream/)
+    assert.match(
+      lines,
+      /"GET \/uf HTTP\/1\.1" 503 UF upstream_reset_before_response_started\{connection_failure\}/,
+    )
+    assert.match(lines, /"GET \/other HTTP\/1\.1" 404 NR route_not_found/)
+  })
+
+  it('exports Istio metrics with Istio labels', async () => {
+    await send(httpPort(proxy), { headers: { 'end-user': 'jason' } })
+    const admin = proxy.adminAddress()
+    const text = (await send(admin.port, { path: '/stats/prometheus' })).body
+    assert.match(
+      text,
+      /istio_requests_total\{reporter="source",source_workload="productpage-v1",.*destination_workload="a-v1".*destination_service="svc.default.svc.cluster.local".*response_code="200".*response_flags="-",connection_security_policy="unknown"\} \d+/,
+    )
+    assert.match(text, /istio_request_duration_milliseconds_bucket\{.*le="0.5"\}/)
+    assert.match(text, /response_flags="NR"/)
+  })
+})

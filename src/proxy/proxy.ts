@@ -1,0 +1,289 @@
+/**
+ * @module proxy/proxy — the data plane entry point: `startProxy(options)` runs the listeners of a
+ * ProxyConfig, swaps configs atomically (`applyConfig`, refusing bad ones), drains and closes.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
+import type { Listener, ProxyConfig } from '../proxyconfig/types.ts'
+import { createAdminServer } from './admin.ts'
+import { createClusterRegistry } from './cluster/cluster.ts'
+import type { Exchange } from './exchange.ts'
+import { type ForwardDeps, handleHttp } from './forward.ts'
+import { handleTcp, type TcpDeps } from './listener/tcp.ts'
+import { peerOf } from './observe/labels.ts'
+import { createMetrics, type Metrics } from './observe/metrics.ts'
+import { type LogSink, observeExchange } from './observe/observer.ts'
+import { createTracer, type Tracer } from './observe/trace.ts'
+import { buildRuntime, type ProxyRuntime } from './runtime.ts'
+import { createPoolSet } from './upstream/pools.ts'
+import { validateConfig } from './validate.ts'
+
+/** Where a listener is bound. */
+export interface BoundAddress {
+  host: string
+  port: number
+}
+
+/** Options of `startProxy`. */
+export interface ProxyOptions {
+  config: ProxyConfig
+  /** Where to bind a listener; undefined ⇒ do not bind it. Default: its address and port. */
+  bind?: (listener: Listener) => BoundAddress | undefined
+  /** The caller's original destination of a connection accepted at local address/port (PassthroughCluster). */
+  originalDestination?: (localAddress: string, localPort: number) => BoundAddress | undefined
+  /** Admin port on 127.0.0.1 (default 0: any free port). */
+  adminPort?: number
+  adminHost?: string
+  /** Access-log sink (default: stdout). */
+  log?: LogSink
+  /** Grace period of `drain()` before remaining connections are cut (default 5 s). */
+  drainTimeoutMs?: number
+}
+
+/** The result of `applyConfig`. */
+export type ApplyResult = { ok: true } | { ok: false; error: string }
+
+/** A running proxy. */
+export interface ProxyHandle {
+  /** Validates and applies a config; a refused config leaves the last good one serving. */
+  applyConfig(config: ProxyConfig): Promise<ApplyResult>
+  /** The config being served. */
+  config(): ProxyConfig
+  /** Where each listener (by name) is bound. */
+  addresses(): Record<string, BoundAddress>
+  /** The admin server's address. */
+  adminAddress(): BoundAddress
+  metrics: Metrics
+  tracer: Tracer
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes. */
+  drain(): Promise<void>
+  close(): Promise<void>
+}
+
+interface RunningListener {
+  listener: Listener
+  server: HttpServer | NetServer
+  address: BoundAddress
+  sockets: Set<Socket>
+}
+
+/** Starts a proxy serving `opts.config`. Rejects when the config is refused or a listener cannot bind. */
+export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  const problem = validateConfig(opts.config)
+  if (problem) throw new Error(`config refused: ${problem}`)
+  const registry = createClusterRegistry()
+  const pools = createPoolSet()
+  const metrics = createMetrics()
+  const tracer = createTracer()
+  const log: LogSink = opts.log ?? ((line) => process.stdout.write(line))
+  const bind = opts.bind ?? ((l: Listener) => ({ host: l.address, port: l.port }))
+  const originalDestination = opts.originalDestination ?? (() => undefined)
+  let runtime: ProxyRuntime = buildRuntime(opts.config, registry)
+  let peer = peerHeader(opts.config)
+  let draining = false
+  let inFlight = 0
+  const idleWaiters: (() => void)[] = []
+  const running = new Map<string, RunningListener>()
+
+  const forwardDeps: ForwardDeps = {
+    runtime: () => runtime,
+    pools,
+    registry,
+    originalDestination,
+    get peerMetadata() {
+      return peer
+    },
+    trace: (ex, up) => tracer.inject(ex, up, runtime.config.mesh.tracing.samplingPercent),
+    done: (ex: Exchange) => {
+      inFlight--
+      const sock = ex.req.socket
+      const sent = sock.bytesWritten - (startWritten.get(ex) ?? 0)
+      observeExchange(ex, runtime.config, metrics, tracer, log, { received: requestBytes(ex), sent })
+      if (inFlight === 0) for (const w of idleWaiters.splice(0)) w()
+    },
+  }
+  const startWritten = new WeakMap<Exchange, number>()
+  const tcpDeps: TcpDeps = { runtime: () => runtime, registry, metrics, originalDestination, log }
+
+  const startListener = async (l: Listener): Promise<void> => {
+    const addr = bind(l)
+    if (!addr) return
+    const entry: RunningListener = {
+      listener: l,
+      server: undefined as never,
+      address: addr,
+      sockets: new Set(),
+    }
+    if (l.protocol === 'http') {
+      const server = createHttpServer(
+        { maxHeaderSize: 60 * 1024, requestTimeout: 0, keepAliveTimeout: 60_000, requireHostHeader: true },
+        (req, res) => {
+          const current = entry.listener
+          if (current.protocol !== 'http') return res.destroy()
+          inFlight++
+          if (draining) res.shouldKeepAlive = false
+          const written = req.socket.bytesWritten
+          startWritten.set(handleHttp(forwardDeps, current, req, res), written)
+        },
+      )
+      entry.server = server
+    } else {
+      entry.server = createNetServer((sock) => {
+        const current = entry.listener
+        if (current.protocol !== 'tcp') return sock.destroy()
+        handleTcp(tcpDeps, current, sock)
+      })
+    }
+    entry.server.on('connection', (s: Socket) => {
+      entry.sockets.add(s)
+      s.once('close', () => entry.sockets.delete(s))
+    })
+    await new Promise<void>((resolve, reject) => {
+      entry.server.once('error', reject)
+      entry.server.listen(addr.port, addr.host, () => {
+        entry.server.off('error', reject)
+        resolve()
+      })
+    })
+    const a = entry.server.address()
+    if (a && typeof a === 'object') entry.address = { host: a.address, port: a.port }
+    running.set(l.name, entry)
+  }
+
+  const stopListener = async (name: string, graceful: boolean) => {
+    const entry = running.get(name)
+    if (!entry) return
+    running.delete(name)
+    await new Promise<void>((resolve) => {
+      entry.server.close(() => resolve())
+      if (!graceful) for (const s of entry.sockets) s.destroy()
+      else if ('closeIdleConnections' in entry.server) entry.server.closeIdleConnections()
+    })
+  }
+
+  const syncListeners = async (config: ProxyConfig): Promise<void> => {
+    const wanted = new Map(config.listeners.map((l) => [l.name, l]))
+    for (const name of [...running.keys()]) {
+      const cur = running.get(name)!
+      const next = wanted.get(name)
+      const addr = next ? bind(next) : undefined
+      if (
+        !next ||
+        !addr ||
+        next.protocol !== cur.listener.protocol ||
+        (addr.port !== 0 && addr.port !== cur.address.port) ||
+        (addr.host !== cur.address.host && addr.host !== '0.0.0.0')
+      ) {
+        await stopListener(name, true)
+      } else cur.listener = next
+    }
+    for (const l of config.listeners) if (!running.has(l.name)) await startListener(l)
+  }
+
+  const retainPools = () => {
+    const keys = new Set<string>()
+    for (const cs of runtime.clusters.values())
+      for (const e of cs.endpoints) keys.add(pools.keyOf(cs.config, e.endpoint.address, e.endpoint.port))
+    pools.retainOnly(keys)
+  }
+
+  try {
+    for (const l of opts.config.listeners) await startListener(l)
+  } catch (err) {
+    for (const name of [...running.keys()]) await stopListener(name, false)
+    throw err
+  }
+
+  const logging = { level: 'info' }
+  const admin = createAdminServer({
+    runtime: () => runtime,
+    metrics,
+    tracer,
+    ready: () => !draining,
+    logging,
+  })
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject)
+    admin.listen(opts.adminPort ?? 0, opts.adminHost ?? '127.0.0.1', () => resolve())
+  })
+  const adminAddr = admin.address()
+  const adminAddress: BoundAddress =
+    adminAddr && typeof adminAddr === 'object'
+      ? { host: adminAddr.address, port: adminAddr.port }
+      : { host: '', port: 0 }
+
+  let closed = false
+  const handle: ProxyHandle = {
+    metrics,
+    tracer,
+    async applyConfig(config) {
+      const problem = validateConfig(config)
+      if (problem) return { ok: false, error: problem }
+      let next: ProxyRuntime
+      try {
+        next = buildRuntime(config, registry)
+      } catch (err) {
+        return { ok: false, error: err instanceof Error ? err.message : String(err) }
+      }
+      runtime = next
+      peer = peerHeader(config)
+      retainPools()
+      try {
+        await syncListeners(config)
+      } catch (err) {
+        return { ok: false, error: `listener: ${err instanceof Error ? err.message : String(err)}` }
+      }
+      return { ok: true }
+    },
+    config: () => runtime.config,
+    addresses() {
+      const out: Record<string, BoundAddress> = {}
+      for (const [name, e] of running) out[name] = { ...e.address }
+      return out
+    },
+    adminAddress: () => ({ ...adminAddress }),
+    async drain() {
+      if (closed) return
+      draining = true
+      const closing = [...running.keys()].map((n) => stopListener(n, true))
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((r) => idleWaiters.push(r)),
+          new Promise<void>((r) => setTimeout(r, opts.drainTimeoutMs ?? 5000).unref()),
+        ])
+      }
+      for (const e of running.values()) for (const s of e.sockets) s.destroy()
+      void closing
+      await handle.close()
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      draining = true
+      await Promise.all([...running.keys()].map((n) => stopListener(n, false)))
+      await new Promise<void>((r) => {
+        admin.close(() => r())
+        admin.closeAllConnections()
+      })
+      tracer.close()
+      await pools.close()
+    },
+  }
+  return handle
+}
+
+function peerHeader(config: ProxyConfig): { id: string; encoded: string } {
+  return {
+    id: `${config.node.role}~${config.node.id}`,
+    encoded: Buffer.from(JSON.stringify(peerOf(config.node))).toString('base64'),
+  }
+}
+
+/** Wire bytes of the request head plus the declared body (Istio's `istio_request_bytes`). */
+function requestBytes(ex: Exchange): number {
+  const raw = ex.req.rawHeaders
+  let n = ex.method.length + (ex.req.url?.length ?? 0) + 12
+  for (let i = 0; i < raw.length; i += 2) n += raw[i]!.length + raw[i + 1]!.length + 4
+  const len = Number(ex.req.headers['content-length'])
+  return n + (Number.isFinite(len) ? len : 0) + 2
+}
