@@ -47,18 +47,18 @@ export function compileString(m: StringMatch): Matcher {
     case 'prefix': {
       if (m.ignoreCase) {
         const want = m.value.toLowerCase()
-        return (v) => v?.toLowerCase().startsWith(want)
+        return (v) => v?.toLowerCase().startsWith(want) === true
       }
       const want = m.value
-      return (v) => v?.startsWith(want)
+      return (v) => v?.startsWith(want) === true
     }
     case 'suffix': {
       if (m.ignoreCase) {
         const want = m.value.toLowerCase()
-        return (v) => v?.toLowerCase().endsWith(want)
+        return (v) => v?.toLowerCase().endsWith(want) === true
       }
       const want = m.value
-      return (v) => v?.endsWith(want)
+      return (v) => v?.endsWith(want) === true
     }
   }
 }
