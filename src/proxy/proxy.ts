@@ -128,7 +128,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       )
       entry.server = server
     } else {
-      entry.server = createNetServer((sock) => {
+      entry.server = createNetServer({ allowHalfOpen: true }, (sock) => {
         const current = entry.listener
         if (current.protocol !== 'tcp') return sock.destroy()
         handleTcp(tcpDeps, current, sock)

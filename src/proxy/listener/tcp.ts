@@ -114,7 +114,12 @@ export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): v
     down.destroy()
     return
   }
-  const up = connect({ host: ep.address, port: ep.port, timeout: cs?.config.connectTimeoutMs ?? 10_000 })
+  const up = connect({
+    host: ep.address,
+    port: ep.port,
+    allowHalfOpen: true,
+    timeout: cs?.config.connectTimeoutMs ?? 10_000,
+  })
   let connected = false
   up.once('connect', () => {
     connected = true
@@ -125,14 +130,15 @@ export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): v
   up.once('timeout', () => up.destroy(new Error('connect timeout')))
   down.pipe(up)
   up.pipe(down)
-  let closed = false
-  const close = (failed: boolean) => {
-    if (closed) return
-    closed = true
+  let failed = false
+  let open = 2
+  const finish = () => {
+    if (--open > 0) return
     if (!connected && epState && cs) failConnect(cs, epState)
     series.closed++
     series.sent += up.bytesRead
     series.received += down.bytesRead
+    const flag = failed && !connected ? 'UF' : '-'
     logTcp(
       deps,
       rt,
@@ -140,17 +146,24 @@ export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): v
       started,
       clusterName,
       `${ep.address}:${ep.port}`,
-      failed && !connected ? 'UF' : '-',
+      flag,
       down.bytesRead,
       up.bytesRead,
     )
-    down.destroy()
-    up.destroy()
   }
-  up.on('error', () => close(true))
-  down.on('error', () => close(false))
-  up.on('close', () => close(false))
-  down.on('close', () => close(false))
+  up.on('error', () => {
+    failed = true
+    down.destroy()
+  })
+  down.on('error', () => up.destroy())
+  up.once('close', () => {
+    if (!down.destroyed) down.end()
+    finish()
+  })
+  down.once('close', () => {
+    if (!up.destroyed) up.destroy()
+    finish()
+  })
 }
 
 function failConnect(cs: ClusterState, ep: NonNullable<ReturnType<typeof pickEndpoint>>): void {
