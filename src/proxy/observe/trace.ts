@@ -2,9 +2,10 @@
  * @module proxy/observe/trace — W3C `traceparent`/`tracestate` and B3 (`x-b3-*`) propagation, span
  * creation, a bounded in-memory ring of finished spans, and Zipkin JSON export.
  */
-import { randomBytes } from 'node:crypto'
+
 import type { Exchange } from '../exchange.ts'
 import type { HeaderBag } from '../filters/headers.ts'
+import { randomHex } from './ids.ts'
 
 /** One finished span in Zipkin v2 JSON shape. */
 export interface Span {
@@ -73,8 +74,8 @@ export function createTracer(capacity = 1000): Tracer {
       }
       if (h['x-envoy-force-trace'] !== undefined) sampled = true
       if (sampled === undefined) sampled = samplingPercent > 0 && Math.random() * 100 < samplingPercent
-      traceId ??= randomBytes(16).toString('hex')
-      const spanId = randomBytes(8).toString('hex')
+      traceId ??= randomHex(16)
+      const spanId = randomHex(8)
       ex.traceId = traceId
       ex.spanId = spanId
       if (parent) ex.parentSpanId = parent
