@@ -10,6 +10,11 @@ export interface Exchange {
   startMs: number
   /** Wall clock at accept (access log START_TIME). */
   startWall: number
+  /** The downstream connection, captured at accept (the socket may be gone by the time we log). */
+  remoteAddress: string
+  remotePort: number
+  localAddress: string
+  localPort: number
   direction: ListenerDirection
   listenerName: string
   serverHeader: string

@@ -99,6 +99,10 @@ function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerRe
     res,
     startMs: performance.now(),
     startWall: Date.now(),
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+    localAddress: req.socket.localAddress ?? '',
+    localPort: req.socket.localPort ?? 0,
     direction: listener.direction,
     listenerName: listener.name,
     serverHeader: listener.direction === 'outbound' ? 'envoy' : 'istio-envoy',
@@ -263,7 +267,7 @@ async function forward(
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
   if (ex.direction === 'gateway') {
     const xff = h['x-forwarded-for']
-    const remote = req.socket.remoteAddress ?? ''
+    const remote = ex.remoteAddress
     up['x-forwarded-for'] = typeof xff === 'string' && xff ? `${xff}, ${remote}` : remote
   }
   let path = ex.url
@@ -450,7 +454,7 @@ function computeHash(
       return { value: v === undefined ? undefined : hash32(v) }
     }
     case 'sourceIp':
-      return { value: hash32(ex.req.socket.remoteAddress ?? '') }
+      return { value: hash32(ex.remoteAddress) }
     case 'queryParam': {
       const v = ex.query ? (new URLSearchParams(ex.query).get(hp.name) ?? undefined) : undefined
       return { value: v === undefined ? undefined : hash32(v) }

@@ -16,6 +16,7 @@ import { type LogSink, observeExchange } from './observe/observer.ts'
 import { createTracer, type Tracer } from './observe/trace.ts'
 import { buildRuntime, type ProxyRuntime } from './runtime.ts'
 import { createPoolSet } from './upstream/pools.ts'
+import { handleUpgrade } from './upstream/upgrade.ts'
 import { validateConfig } from './validate.ts'
 
 /** Where a listener is bound. */
@@ -96,8 +97,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     trace: (ex, up) => tracer.inject(ex, up, runtime.config.mesh.tracing.samplingPercent),
     done: (ex: Exchange) => {
       inFlight--
-      const sock = ex.req.socket
-      const sent = sock.bytesWritten - (startWritten.get(ex) ?? 0)
+      const sock = ex.req.socket as Socket | null
+      const sent = sock ? Math.max(0, sock.bytesWritten - (startWritten.get(ex) ?? 0)) : 0
       observeExchange(ex, runtime.config, metrics, tracer, log, { received: requestBytes(ex), sent })
       if (inFlight === 0) for (const w of idleWaiters.splice(0)) w()
     },
@@ -126,6 +127,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
           startWritten.set(handleHttp(forwardDeps, current, req, res), written)
         },
       )
+      server.on('upgrade', (req, socket, head: Buffer) => {
+        const current = entry.listener
+        if (current.protocol !== 'http' || draining) return socket.destroy()
+        handleUpgrade(runtime, current, req, socket, head)
+      })
       entry.server = server
     } else {
       entry.server = createNetServer({ allowHalfOpen: true }, (sock) => {

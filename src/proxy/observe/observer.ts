@@ -47,7 +47,6 @@ export function observeExchange(
   )
   if (config.mesh.accessLog.enabled) {
     const req = ex.req
-    const sock = req.socket
     const entry: AccessLogEntry = {
       start_time: new Date(ex.startWall).toISOString(),
       method: ex.method,
@@ -69,8 +68,8 @@ export function observeExchange(
       upstream_host: ex.upstreamHost,
       upstream_cluster: ex.clusterName,
       upstream_local_address: '-',
-      downstream_local_address: `${sock.localAddress}:${sock.localPort}`,
-      downstream_remote_address: `${sock.remoteAddress}:${sock.remotePort}`,
+      downstream_local_address: `${ex.localAddress}:${ex.localPort}`,
+      downstream_remote_address: `${ex.remoteAddress}:${ex.remotePort}`,
       requested_server_name: '-',
       route_name: ex.routeName,
     }
