@@ -33,7 +33,7 @@ export function handleUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-): void {
+) {
   const server = listener.direction === 'outbound' ? 'envoy' : 'istio-envoy'
   socket.on('error', () => socket.destroy())
   const bad = checkRequestHead(req)
@@ -52,10 +52,17 @@ export function handleUpgrade(
         headers: req.headers,
       })
     : undefined
-  if (!route || route.route.action.kind !== 'forward') return refuse(socket, FAILURES.noRoute, server)
+  if (route?.route.action.kind !== 'forward') return refuse(socket, FAILURES.noRoute, server)
   const backends = route.route.action.backends
   let n = Math.random() * backends.reduce((s, b) => s + b.weight, 0)
-  const backend = backends.find((b) => (n -= b.weight) < 0) ?? backends[backends.length - 1]!
+  let backend = backends[backends.length - 1]!
+  for (const b of backends) {
+    n -= b.weight
+    if (n < 0) {
+      backend = b
+      break
+    }
+  }
   const cs = runtime.clusters.get(backend.cluster)
   if (!cs) return refuse(socket, FAILURES.noCluster, server)
   const overflow = admit(cs)
