@@ -5,8 +5,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { Writable } from 'node:stream'
-import type { Dispatcher } from 'undici'
 import type { Endpoint, ForwardAction, HttpListener } from '../proxyconfig/types.ts'
 import {
   admit,
@@ -15,7 +13,7 @@ import {
   type ClusterState,
   pickEndpoint,
 } from './cluster/cluster.ts'
-import { type EndpointState, recordOutcome } from './cluster/outlier.ts'
+import type { EndpointState } from './cluster/outlier.ts'
 import { hash32 } from './cluster/pickers.ts'
 import type { Exchange, PeerMetadata } from './exchange.ts'
 import { originAllowed, preflightHeaders, responseHeaders } from './filters/cors.ts'
@@ -30,6 +28,8 @@ import { headerValue } from './route/match.ts'
 import { normalizePath, splitPath } from './route/path.ts'
 import { firstRoute } from './route/table.ts'
 import type { ProxyRuntime, RouteFilters } from './runtime.ts'
+import { attemptOnce } from './upstream/attempt.ts'
+import type { H2Sessions } from './upstream/h2.ts'
 import type { PoolSet } from './upstream/pools.ts'
 
 /** Bodies up to this size are buffered so that the request can be retried and mirrored. */
@@ -39,6 +39,7 @@ export const RETRY_BUFFER_LIMIT = 64 * 1024
 export interface ForwardDeps {
   runtime(): ProxyRuntime
   pools: PoolSet
+  h2: H2Sessions
   registry: ClusterRegistry
   originalDestination(localAddress: string, localPort: number): { host: string; port: number } | undefined
   /** Called once per request when the downstream response is done (or the client went away). */
@@ -56,8 +57,12 @@ export function handleHttp(
   res: ServerResponse,
 ): Exchange {
   const ex = newExchange(listener, req, res)
+  let finished = false
+  res.once('finish', () => {
+    finished = true
+  })
   res.once('close', () => {
-    if (!res.writableFinished) {
+    if (!finished) {
       ex.flags.add('DC')
       if (!res.headersSent) ex.responseCode = 0
       if (!ex.details) ex.details = 'downstream_remote_disconnect'
@@ -110,7 +115,7 @@ function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerRe
     path: '/',
     url: '/',
     query: '',
-    authority: h.host ?? '',
+    authority: h.host ?? str(h[':authority']) ?? '',
     scheme: listener.tls ? 'https' : 'http',
     requestId,
     flags: new Set(),
@@ -197,6 +202,10 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
   await forward(deps, rt, ex, action, filters, cors ? responseHeaders(cors, origin as string) : undefined)
 }
 
+function str(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+
 function readPeer(req: IncomingMessage): PeerMetadata | undefined {
   const raw = req.headers['x-envoy-peer-metadata']
   delete req.headers['x-envoy-peer-metadata']
@@ -264,6 +273,7 @@ async function forward(
 
   // Upstream request headers.
   const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
+  if (up.host === undefined) up.host = ex.authority
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
   if (ex.direction === 'gateway') {
     const xff = h['x-forwarded-for']
@@ -372,7 +382,7 @@ async function forward(
       current = ctl
       const perTryTimer = perTryMs > 0 ? setTimeout(() => ctl.abort(), perTryMs) : undefined
       const canRetry = attempt < maxAttempts && retry !== undefined
-      const result = await attemptOnce(deps, cs, ep, ex, {
+      const result = await attemptOnce(deps.pools, deps.h2, cs, ep, ex, {
         path,
         headers: up,
         body,
@@ -487,115 +497,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
         .replace(/^"|"$/g, '')
   }
   return undefined
-}
-
-type AttemptResult =
-  | { kind: 'forwarded' }
-  | { kind: 'retry'; outcome: RetryOutcome }
-  | { kind: 'failed'; outcome: RetryOutcome; failure: Failure }
-  | { kind: 'aborted' }
-
-interface AttemptRequest {
-  path: string
-  headers: HeaderBag
-  body: Buffer | IncomingMessage | null
-  signal: AbortSignal
-  retriable(o: RetryOutcome): boolean
-  attemptsLeft: boolean
-  onHeaders(): void
-  responseOps(bag: HeaderBag): void
-}
-
-function discard(): Writable {
-  return new Writable({
-    write(_c, _e, cb) {
-      cb()
-    },
-  })
-}
-
-/** One attempt to one endpoint; the response is either streamed to the client or discarded for a retry. */
-function attemptOnce(
-  deps: ForwardDeps,
-  cs: ClusterState,
-  ep: EndpointState,
-  ex: Exchange,
-  a: AttemptRequest,
-): Promise<AttemptResult> {
-  const pool = deps.pools.get(cs.config, ep.endpoint.address, ep.endpoint.port)
-  const started = performance.now()
-  cs.counters.active++
-  ep.active++
-  return new Promise<AttemptResult>((resolve) => {
-    let verdict: AttemptResult | undefined
-    const opts: Dispatcher.RequestOptions = {
-      path: a.path,
-      method: ex.method as Dispatcher.HttpMethod,
-      headers: a.headers,
-      body: a.body,
-      signal: a.signal,
-    }
-    pool.stream(
-      opts,
-      ({ statusCode, headers }) => {
-        const grpc = headers['grpc-status']
-        const grpcStatus = typeof grpc === 'string' ? Number(grpc) : undefined
-        recordOutcome(cs.config.outlierDetection, ep, cs.endpoints, { status: statusCode }, performance.now())
-        const outcome: RetryOutcome = { kind: 'response', status: statusCode, grpcStatus }
-        const retriable = a.retriable(outcome)
-        if (retriable && a.attemptsLeft) {
-          verdict = { kind: 'retry', outcome }
-          return discard()
-        }
-        if (retriable) ex.flags.add('URX')
-        a.onHeaders()
-        verdict = { kind: 'forwarded' }
-        const res = ex.res
-        if (res.destroyed) return discard()
-        const out = copyEndToEnd(headers as Record<string, string | string[]>)
-        const serviceTime = Math.round(performance.now() - started)
-        ex.upstreamServiceTimeMs = serviceTime
-        out['x-envoy-upstream-service-time'] = String(serviceTime)
-        out.server = ex.serverHeader
-        a.responseOps(out)
-        if (grpcStatus !== undefined) ex.grpcStatus = String(grpcStatus)
-        ex.responseCode = statusCode
-        ex.details = 'via_upstream'
-        res.writeHead(statusCode, out)
-        return res
-      },
-      (err) => {
-        cs.counters.active--
-        ep.active--
-        if (!err) return resolve(verdict ?? { kind: 'forwarded' })
-        if (verdict?.kind === 'forwarded') {
-          ex.flags.add(a.signal.aborted ? 'UT' : 'UPE')
-          if (!ex.res.destroyed) ex.res.destroy()
-          return resolve(verdict)
-        }
-        if (verdict?.kind === 'retry') return resolve(verdict)
-        if (a.signal.aborted) return resolve({ kind: 'aborted' })
-        const code = (err as { code?: string }).code ?? ''
-        const connect =
-          code === 'ECONNREFUSED' ||
-          code === 'UND_ERR_CONNECT_TIMEOUT' ||
-          code === 'ENOTFOUND' ||
-          code === 'EHOSTUNREACH' ||
-          code === 'ENETUNREACH' ||
-          code === 'EADDRNOTAVAIL' ||
-          code === 'EAI_AGAIN'
-        recordOutcome(cs.config.outlierDetection, ep, cs.endpoints, { localFailure: true }, performance.now())
-        if (connect)
-          return resolve({
-            kind: 'failed',
-            outcome: { kind: 'connectFailure' },
-            failure: FAILURES.connectFailure,
-          })
-        const failure = code === 'ECONNRESET' ? FAILURES.remoteReset : FAILURES.connectionTermination
-        resolve({ kind: 'failed', outcome: { kind: 'reset' }, failure })
-      },
-    )
-  })
 }
 
 function readBody(req: IncomingMessage, expected: number): Promise<Buffer | null> {

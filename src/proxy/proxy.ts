@@ -2,19 +2,21 @@
  * @module proxy/proxy — the data plane entry point: `startProxy(options)` runs the listeners of a
  * ProxyConfig, swaps configs atomically (`applyConfig`, refusing bad ones), drains and closes.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Listener, ProxyConfig } from '../proxyconfig/types.ts'
 import { createAdminServer } from './admin.ts'
 import { createClusterRegistry } from './cluster/cluster.ts'
 import type { Exchange } from './exchange.ts'
 import { type ForwardDeps, handleHttp } from './forward.ts'
+import { createHttpFront } from './listener/http.ts'
 import { handleTcp, type TcpDeps } from './listener/tcp.ts'
 import { peerOf } from './observe/labels.ts'
 import { createMetrics, type Metrics } from './observe/metrics.ts'
 import { type LogSink, observeExchange } from './observe/observer.ts'
 import { createTracer, type Tracer } from './observe/trace.ts'
 import { buildRuntime, type ProxyRuntime } from './runtime.ts'
+import { createH2Sessions } from './upstream/h2.ts'
 import { createPoolSet } from './upstream/pools.ts'
 import { handleUpgrade } from './upstream/upgrade.ts'
 import { validateConfig } from './validate.ts'
@@ -63,9 +65,9 @@ export interface ProxyHandle {
 
 interface RunningListener {
   listener: Listener
-  server: HttpServer | NetServer
+  server: NetServer
   address: BoundAddress
-  sockets: Set<Socket>
+  close(graceful: boolean): Promise<void>
 }
 
 /** Starts a proxy serving `opts.config`. Rejects when the config is refused or a listener cannot bind. */
@@ -74,6 +76,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   if (problem) throw new Error(`config refused: ${problem}`)
   const registry = createClusterRegistry()
   const pools = createPoolSet()
+  const h2 = createH2Sessions()
   const metrics = createMetrics()
   const tracer = createTracer()
   const log: LogSink = opts.log ?? ((line) => process.stdout.write(line))
@@ -89,6 +92,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const forwardDeps: ForwardDeps = {
     runtime: () => runtime,
     pools,
+    h2,
     registry,
     originalDestination,
     get peerMetadata() {
@@ -97,8 +101,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     trace: (ex, up) => tracer.inject(ex, up, runtime.config.mesh.tracing.samplingPercent),
     done: (ex: Exchange) => {
       inFlight--
-      const sock = ex.req.socket as Socket | null
-      const sent = sock ? Math.max(0, sock.bytesWritten - (startWritten.get(ex) ?? 0)) : 0
+      const sent = Math.max(0, socketWritten(ex.req) - (startWritten.get(ex) ?? 0)) || responseLength(ex)
       observeExchange(ex, runtime.config, metrics, tracer, log, { received: requestBytes(ex), sent })
       if (inFlight === 0) for (const w of idleWaiters.splice(0)) w()
     },
@@ -113,37 +116,44 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       listener: l,
       server: undefined as never,
       address: addr,
-      sockets: new Set(),
+      close: async () => {},
     }
     if (l.protocol === 'http') {
-      const server = createHttpServer(
-        { maxHeaderSize: 60 * 1024, requestTimeout: 0, keepAliveTimeout: 60_000, requireHostHeader: true },
-        (req, res) => {
+      const front = createHttpFront(l.tls, {
+        request(req, res) {
           const current = entry.listener
           if (current.protocol !== 'http') return res.destroy()
           inFlight++
           if (draining) res.shouldKeepAlive = false
-          const written = req.socket.bytesWritten
+          const written = socketWritten(req)
           startWritten.set(handleHttp(forwardDeps, current, req, res), written)
         },
-      )
-      server.on('upgrade', (req, socket, head: Buffer) => {
-        const current = entry.listener
-        if (current.protocol !== 'http' || draining) return socket.destroy()
-        handleUpgrade(runtime, current, req, socket, head)
+        upgrade(req, socket, head) {
+          const current = entry.listener
+          if (current.protocol !== 'http' || draining) return socket.destroy()
+          handleUpgrade(runtime, current, req, socket, head)
+        },
       })
-      entry.server = server
+      entry.server = front.server
+      entry.close = (graceful) => front.close(graceful)
     } else {
-      entry.server = createNetServer({ allowHalfOpen: true }, (sock) => {
+      const server = createNetServer({ allowHalfOpen: true }, (sock) => {
         const current = entry.listener
         if (current.protocol !== 'tcp') return sock.destroy()
         handleTcp(tcpDeps, current, sock)
       })
+      const sockets = new Set<Socket>()
+      server.on('connection', (s: Socket) => {
+        sockets.add(s)
+        s.once('close', () => sockets.delete(s))
+      })
+      entry.server = server
+      entry.close = (graceful) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          if (!graceful) for (const s of sockets) s.destroy()
+        })
     }
-    entry.server.on('connection', (s: Socket) => {
-      entry.sockets.add(s)
-      s.once('close', () => entry.sockets.delete(s))
-    })
     await new Promise<void>((resolve, reject) => {
       entry.server.once('error', reject)
       entry.server.listen(addr.port, addr.host, () => {
@@ -160,11 +170,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     const entry = running.get(name)
     if (!entry) return
     running.delete(name)
-    await new Promise<void>((resolve) => {
-      entry.server.close(() => resolve())
-      if (!graceful) for (const s of entry.sockets) s.destroy()
-      else if ('closeIdleConnections' in entry.server) entry.server.closeIdleConnections()
-    })
+    await entry.close(graceful)
   }
 
   const syncListeners = async (config: ProxyConfig): Promise<void> => {
@@ -258,8 +264,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
           new Promise<void>((r) => setTimeout(r, opts.drainTimeoutMs ?? 5000).unref()),
         ])
       }
-      for (const e of running.values()) for (const s of e.sockets) s.destroy()
-      void closing
+      await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 100).unref())])
       await handle.close()
     },
     async close() {
@@ -272,6 +277,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         admin.closeAllConnections()
       })
       tracer.close()
+      h2.close()
       await pools.close()
     },
   }
@@ -283,6 +289,21 @@ function peerHeader(config: ProxyConfig): { id: string; encoded: string } {
     id: `${config.node.role}~${config.node.id}`,
     encoded: Buffer.from(JSON.stringify(peerOf(config.node))).toString('base64'),
   }
+}
+
+/** Bytes written so far on the request's connection (0 when unavailable, e.g. HTTP/2). */
+function socketWritten(req: IncomingMessage): number {
+  try {
+    return req.httpVersionMajor === 1 ? (req.socket?.bytesWritten ?? 0) : 0
+  } catch {
+    return 0
+  }
+}
+
+/** The declared response length (HTTP/2, where connection byte counts are shared by streams). */
+function responseLength(ex: Exchange): number {
+  const v = Number(ex.res.getHeader('content-length'))
+  return Number.isFinite(v) ? v : 0
 }
 
 /** Wire bytes of the request head plus the declared body (Istio's `istio_request_bytes`). */

@@ -91,7 +91,7 @@ export function respondFailure(
     server: ex.serverHeader,
     ...opts.headers,
   }
-  if (opts.close) headers.connection = 'close'
+  if (opts.close && ex.req.httpVersionMajor === 1) headers.connection = 'close'
   if (failure.flag === 'UO') headers['x-envoy-overloaded'] = 'true'
   res.writeHead(failure.status, headers)
   res.end(ex.method === 'HEAD' ? undefined : failure.body)

@@ -41,7 +41,7 @@ export function copyEndToEnd(
       : undefined
   for (const name in headers) {
     const v = headers[name]
-    if (v === undefined || HOP.has(name) || listed?.has(name)) continue
+    if (v === undefined || HOP.has(name) || listed?.has(name) || name.charCodeAt(0) === 58 /* : */) continue
     if (drop?.(name)) continue
     out[name] = v
   }

@@ -51,7 +51,7 @@ export function observeExchange(
       start_time: new Date(ex.startWall).toISOString(),
       method: ex.method,
       path: ex.originalPath ?? ex.url,
-      protocol: `HTTP/${req.httpVersion}`,
+      protocol: req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`,
       response_code: ex.responseCode,
       response_flags: flags,
       response_code_details: dash(ex.details),
