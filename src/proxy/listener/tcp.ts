@@ -11,6 +11,7 @@ import { recordOutcome } from '../cluster/outlier.ts'
 import { labelValues } from '../observe/labels.ts'
 import type { Metrics } from '../observe/metrics.ts'
 import type { ProxyRuntime } from '../runtime.ts'
+import { parseSni, sniMatches } from './sni.ts'
 
 /** What the TCP listener needs from the proxy. */
 export interface TcpDeps {
@@ -45,21 +46,37 @@ function ipv4(s: string): number | undefined {
   return n
 }
 
-function pickRoute(routes: TcpRoute[], dst: string): TcpRoute | undefined {
+function pickRoute(routes: TcpRoute[], dst: string, sni: string | undefined): TcpRoute | undefined {
   for (const r of routes) {
     const subnets = r.match.destinationSubnets
-    if (!subnets || subnets.length === 0) return r
-    if (subnets.some((c) => inSubnet(dst, c))) return r
+    if (subnets && subnets.length > 0 && !subnets.some((c) => inSubnet(dst, c))) continue
+    const hosts = r.match.sniHosts
+    if (hosts && hosts.length > 0 && !sniMatches(hosts, sni)) continue
+    return r
   }
   return undefined
 }
 
-/** Handles one accepted downstream connection. */
+/** Handles one accepted downstream connection (reading the TLS ClientHello first when routes match SNI). */
 export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): void {
+  if (!listener.routes.some((r) => r.match.sniHosts?.length)) return proxyTcp(deps, listener, down, undefined)
+  down.pause()
+  const timer = setTimeout(() => down.destroy(), 10_000)
+  down.once('data', (first: Buffer) => {
+    clearTimeout(timer)
+    down.pause()
+    down.unshift(first)
+    proxyTcp(deps, listener, down, parseSni(first))
+  })
+  down.once('error', () => clearTimeout(timer))
+  down.resume()
+}
+
+function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: string | undefined): void {
   const rt = deps.runtime()
   const dstAddr = down.localAddress ?? ''
   const orig = deps.originalDestination(dstAddr, down.localPort ?? 0)
-  const route = pickRoute(listener.routes, orig?.host ?? listener.address)
+  const route = pickRoute(listener.routes, orig?.host ?? listener.address, sni)
   let clusterName = listener.defaultCluster
   if (route && route.backends.length > 0) {
     const b = route.backends
