@@ -59,7 +59,10 @@ function pickRoute(routes: TcpRoute[], dst: string, sni: string | undefined): Tc
 
 /** Handles one accepted downstream connection (reading the TLS ClientHello first when routes match SNI). */
 export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): void {
-  if (!listener.routes.some((r) => r.match.sniHosts?.length)) return proxyTcp(deps, listener, down, undefined)
+  if (!listener.routes.some((r) => r.match.sniHosts?.length)) {
+    proxyTcp(deps, listener, down, undefined)
+    return
+  }
   down.pause()
   const timer = setTimeout(() => down.destroy(), 10_000)
   down.once('data', (first: Buffer) => {
