@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { Endpoint, ForwardAction, HttpListener } from '../proxyconfig/types.ts'
+import type { Endpoint, ForwardAction, HttpListener, RetryPolicy } from '../proxyconfig/types.ts'
 import {
   admit,
   admitRetry,
@@ -20,7 +20,13 @@ import { originAllowed, preflightHeaders, responseHeaders } from './filters/cors
 import { decideFault, grpcCode } from './filters/fault.ts'
 import { applyHeaderOps, copyEndToEnd, type HeaderBag } from './filters/headers.ts'
 import { sendMirrors } from './filters/mirror.ts'
-import { backoffMs, isRetriable, type RetryOutcome } from './filters/retry.ts'
+import {
+  backoffMs,
+  type CompiledRetry,
+  compileRetry,
+  isRetriable,
+  type RetryOutcome,
+} from './filters/retry.ts'
 import { redirectLocation } from './filters/rewrite.ts'
 import { checkRequestHead } from './listener/guard.ts'
 import { FAILURES, type Failure, faultAbort, respondDirect, respondFailure } from './respond.ts'
@@ -300,7 +306,7 @@ async function forward(
   deps.trace(ex, up)
 
   // Body: small bodies are buffered so that retries and mirrors can replay them.
-  const retry = filters.retry
+  const retry = retryOverride(filters.retry, h)
   const hasBody =
     h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
   let body: Buffer | IncomingMessage | null = null
@@ -417,6 +423,37 @@ async function forward(
   if (globalTimedOut) return respondFailure(ex, FAILURES.timeout)
   const exhausted = retry !== undefined && last.outcome !== undefined && isRetriable(retry, last.outcome)
   respondFailure(ex, last.failure ?? FAILURES.connectFailure, exhausted ? { extraFlags: ['URX'] } : {})
+}
+
+/** Envoy router headers `x-envoy-retry-on` / `x-envoy-max-retries` adjust the route's retry policy. */
+function retryOverride(
+  base: CompiledRetry | undefined,
+  h: IncomingMessage['headers'],
+): CompiledRetry | undefined {
+  const on = h['x-envoy-retry-on']
+  const max = h['x-envoy-max-retries']
+  if (on === undefined && max === undefined) return base
+  const policy: RetryPolicy = base?.policy ?? {
+    numRetries: 1,
+    retryOn: [],
+    retriableStatusCodes: [],
+    retryOtherHosts: true,
+    backoffBaseMs: 25,
+  }
+  const n = Number(max)
+  const tokens =
+    typeof on === 'string'
+      ? on
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : []
+  const next: RetryPolicy = {
+    ...policy,
+    retryOn: [...policy.retryOn, ...tokens],
+    numRetries: Number.isInteger(n) && n >= 0 && n <= 10 ? n : policy.numRetries,
+  }
+  return next.numRetries > 0 ? compileRetry(next) : undefined
 }
 
 function appendValue(prior: string | string[] | undefined, value: string): string | string[] {

@@ -59,6 +59,7 @@ export const FAILURES = {
     details: 'http1.too_many_headers',
     body: 'Request Header Fields Too Large',
   },
+  http10: { status: 426, flag: 'DPE', details: 'low_version', body: 'Upgrade Required' },
   invalidPath: { status: 400, flag: 'DPE', details: 'path_normalization_failed', body: 'Bad Request' },
 } as const satisfies Record<string, Failure>
 

@@ -166,6 +166,14 @@ describe('filters: fault, timeout, retry, mirror, rewrite, redirect, headers, co
     assert.equal(flakyCount, 1)
   })
 
+  it('honours x-envoy-retry-on from the client', async () => {
+    flakyCount = 0
+    const r = await send(httpPort(proxy), { path: '/no-retry', headers: { 'x-envoy-retry-on': '5xx' } })
+    assert.equal(r.status, 200)
+    assert.equal(flakyCount, 2)
+    assert.equal(flaky.requests.at(-1)!.headers['x-envoy-retry-on'], undefined)
+  })
+
   it('connect failures exhaust retries: 503 UF,URX', async () => {
     const r = await send(httpPort(proxy), { path: '/urx' })
     assert.equal(r.status, 503)

@@ -86,6 +86,15 @@ describe('listener hardening: smuggling shapes, header limits, path normalisatio
     })
   }
 
+  it('answers 426 to HTTP/1.0 (Istio does not accept it) and 431 to a 70 KiB header', async () => {
+    assert.match(await raw(httpPort(proxy), 'GET /public HTTP/1.0\r\nHost: svc\r\n\r\n'), /^HTTP\/1\.1 426 /)
+    const huge = await raw(
+      httpPort(proxy),
+      `GET /public HTTP/1.1\r\nHost: svc\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`,
+    )
+    assert.match(huge, /^HTTP\/1\.1 431 /)
+  })
+
   it('answers 431 beyond 100 headers, and to 1001+ headers hiding a Content-Length', async () => {
     const headers: Record<string, string> = {}
     for (let i = 0; i < 101; i++) headers[`x-h${i}`] = 'v'

@@ -11,6 +11,8 @@ export const MAX_HEADERS = 100
 
 /** The failure a request head deserves, or undefined when it may proceed. */
 export function checkRequestHead(req: IncomingMessage): Failure | undefined {
+  // Envoy's accept_http_10 is off in Istio (PILOT_HTTP10 unset): HTTP/1.0 gets 426.
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return FAILURES.http10
   const raw = req.rawHeaders
   if (raw.length / 2 > MAX_HEADERS) return FAILURES.tooManyHeaders
   let contentLength = 0
@@ -29,7 +31,6 @@ export function checkRequestHead(req: IncomingMessage): Failure | undefined {
   }
   if (contentLength > 1 || transferEncoding > 1 || host > 1) return FAILURES.badRequest
   if (contentLength > 0 && transferEncoding > 0) return FAILURES.badRequest
-  if (transferEncoding > 0 && req.httpVersion === '1.0') return FAILURES.badRequest
   if (req.httpVersionMajor !== 1 && req.httpVersionMajor !== 2) return FAILURES.badRequest
   const url = req.url ?? ''
   if (url.charCodeAt(0) !== 47 /* / */ && !(req.method === 'OPTIONS' && url === '*'))
