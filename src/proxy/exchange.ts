@@ -47,6 +47,10 @@ export interface Exchange {
   peer?: PeerMetadata
   /** Original path when rewritten (access log uses it). */
   originalPath?: string
+  /** Verified SPIFFE identity of the downstream peer (mutual TLS), if any. */
+  peerPrincipal?: string
+  /** The upstream connection of the last attempt used Istio mutual TLS. */
+  upstreamMtls: boolean
   traceId?: string
   spanId?: string
   parentSpanId?: string

@@ -34,6 +34,7 @@ import { headerValue } from './route/match.ts'
 import { normalizePath, splitPath } from './route/path.ts'
 import { firstRoute } from './route/table.ts'
 import type { ProxyRuntime, RouteFilters } from './runtime.ts'
+import { type CertStore, peerIdentity } from './security.ts'
 import { attemptOnce } from './upstream/attempt.ts'
 import type { H2Sessions } from './upstream/h2.ts'
 import type { PoolSet } from './upstream/pools.ts'
@@ -46,6 +47,7 @@ export interface ForwardDeps {
   runtime(): ProxyRuntime
   pools: PoolSet
   h2: H2Sessions
+  certs: CertStore
   registry: ClusterRegistry
   originalDestination(localAddress: string, localPort: number): { host: string; port: number } | undefined
   /** Called once per request when the downstream response is done (or the client went away). */
@@ -122,7 +124,7 @@ function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerRe
     url: '/',
     query: '',
     authority: h.host ?? str(h[':authority']) ?? '',
-    scheme: listener.tls ? 'https' : 'http',
+    scheme: listener.tls && listener.tls.mode !== 'ISTIO_MUTUAL' ? 'https' : 'http',
     requestId,
     flags: new Set(),
     details: '',
@@ -134,6 +136,7 @@ function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerRe
     grpcStatus: '',
     protocol: typeof ct === 'string' && ct.startsWith('application/grpc') ? 'grpc' : 'http',
     sampled: false,
+    upstreamMtls: false,
   }
 }
 
@@ -144,6 +147,8 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
     const peer = readPeer(req)
     if (peer) ex.peer = peer
   }
+  const principal = peerIdentity(req.socket)
+  if (principal) ex.peerPrincipal = principal
   const table = rt.tables.get(listener.routeTable)
   const vh = table?.select(ex.authority)
   if (!vh) return respondFailure(ex, FAILURES.noRoute)
@@ -388,7 +393,7 @@ async function forward(
       current = ctl
       const perTryTimer = perTryMs > 0 ? setTimeout(() => ctl.abort(), perTryMs) : undefined
       const canRetry = attempt < maxAttempts && retry !== undefined
-      const result = await attemptOnce(deps.pools, deps.h2, cs, ep, ex, {
+      const result = await attemptOnce(deps.pools, deps.h2, deps.certs, cs, ep, ex, {
         path,
         headers: up,
         body,

@@ -4,20 +4,23 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
-import type { Listener, ProxyConfig } from '../proxyconfig/types.ts'
+import type { Listener, ProxyConfig, TcpListener } from '../proxyconfig/types.ts'
 import { createAdminServer } from './admin.ts'
 import { createClusterRegistry } from './cluster/cluster.ts'
 import type { Exchange } from './exchange.ts'
 import { type ForwardDeps, handleHttp } from './forward.ts'
 import { createHttpFront } from './listener/http.ts'
+import { createMeshAcceptor, isMeshTls } from './listener/mtls.ts'
 import { handleTcp, type TcpDeps } from './listener/tcp.ts'
 import { peerOf } from './observe/labels.ts'
 import { createMetrics, type Metrics } from './observe/metrics.ts'
 import { type LogSink, observeExchange } from './observe/observer.ts'
 import { createTracer, type Tracer } from './observe/trace.ts'
 import { buildRuntime, type ProxyRuntime } from './runtime.ts'
+import { createCertStore, type WorkloadCerts } from './security.ts'
 import { createH2Sessions } from './upstream/h2.ts'
 import { createPoolSet } from './upstream/pools.ts'
+import { upstreamTls } from './upstream/tls.ts'
 import { handleUpgrade } from './upstream/upgrade.ts'
 import { validateConfig } from './validate.ts'
 
@@ -39,6 +42,8 @@ export interface ProxyOptions {
   adminHost?: string
   /** Access-log sink (default: stdout). */
   log?: LogSink
+  /** Workload certificates for Istio mutual TLS (listeners and clusters in ISTIO_MUTUAL / AUTO mode). */
+  workloadCerts?: WorkloadCerts
   /** Grace period of `drain()` before remaining connections are cut (default 5 s). */
   drainTimeoutMs?: number
 }
@@ -50,6 +55,8 @@ export type ApplyResult = { ok: true } | { ok: false; error: string }
 export interface ProxyHandle {
   /** Validates and applies a config; a refused config leaves the last good one serving. */
   applyConfig(config: ProxyConfig): Promise<ApplyResult>
+  /** Replaces the workload certificates (new connections use them). */
+  setWorkloadCerts(certs: WorkloadCerts | undefined): void
   /** The config being served. */
   config(): ProxyConfig
   /** Where each listener (by name) is bound. */
@@ -77,6 +84,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const registry = createClusterRegistry()
   const pools = createPoolSet()
   const h2 = createH2Sessions()
+  const certs = createCertStore(opts.workloadCerts)
   const metrics = createMetrics()
   const tracer = createTracer()
   const log: LogSink = opts.log ?? ((line) => process.stdout.write(line))
@@ -93,6 +101,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     runtime: () => runtime,
     pools,
     h2,
+    certs,
     registry,
     originalDestination,
     get peerMetadata() {
@@ -107,7 +116,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     },
   }
   const startWritten = new WeakMap<Exchange, number>()
-  const tcpDeps: TcpDeps = { runtime: () => runtime, registry, metrics, originalDestination, log }
+  const tcpDeps: TcpDeps = { runtime: () => runtime, registry, metrics, originalDestination, log, certs }
 
   const startListener = async (l: Listener): Promise<void> => {
     const addr = bind(l)
@@ -119,7 +128,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       close: async () => {},
     }
     if (l.protocol === 'http') {
-      const front = createHttpFront(l.tls, {
+      const front = createHttpFront(l.tls, certs, {
         request(req, res) {
           const current = entry.listener
           if (current.protocol !== 'http') return res.destroy()
@@ -137,10 +146,22 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       entry.server = front.server
       entry.close = (graceful) => front.close(graceful)
     } else {
+      const tcpListener = () => entry.listener as TcpListener
+      const accept = isMeshTls(l.tls)
+        ? createMeshAcceptor(l.tls, certs, {
+            tls: (t) => handleTcp(tcpDeps, tcpListener(), t),
+            plain: (s, first) => {
+              s.unshift(first)
+              handleTcp(tcpDeps, tcpListener(), s)
+            },
+          })
+        : undefined
       const server = createNetServer({ allowHalfOpen: true }, (sock) => {
         const current = entry.listener
         if (current.protocol !== 'tcp') return sock.destroy()
-        handleTcp(tcpDeps, current, sock)
+        sock.on('error', () => sock.destroy())
+        if (accept) accept(sock)
+        else handleTcp(tcpDeps, current, sock)
       })
       const sockets = new Set<Socket>()
       server.on('connection', (s: Socket) => {
@@ -195,7 +216,15 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const retainPools = () => {
     const keys = new Set<string>()
     for (const cs of runtime.clusters.values())
-      for (const e of cs.endpoints) keys.add(pools.keyOf(cs.config, e.endpoint.address, e.endpoint.port))
+      for (const e of cs.endpoints)
+        keys.add(
+          pools.keyOf(
+            cs.config,
+            e.endpoint.address,
+            e.endpoint.port,
+            upstreamTls(cs.config, e.endpoint, certs),
+          ),
+        )
     pools.retainOnly(keys)
   }
 
@@ -248,6 +277,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       return { ok: true }
     },
     config: () => runtime.config,
+    setWorkloadCerts: (c) => certs.set(c),
     addresses() {
       const out: Record<string, BoundAddress> = {}
       for (const [name, e] of running) out[name] = { ...e.address }

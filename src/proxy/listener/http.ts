@@ -18,9 +18,11 @@ import {
   type ServerHttp2Session,
 } from 'node:http2'
 import { createServer as createNet, type Server as NetServer, type Socket } from 'node:net'
-import { Duplex } from 'node:stream'
+import type { Duplex } from 'node:stream'
 import { createServer as createTls, type TLSSocket } from 'node:tls'
 import type { ServerTls } from '../../proxyconfig/types.ts'
+import type { CertStore } from '../security.ts'
+import { createMeshAcceptor, isMeshTls, replay } from './mtls.ts'
 
 /** What the listener calls for each request. */
 export interface HttpHandlers {
@@ -40,39 +42,12 @@ export interface HttpFront {
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0')
 
-/**
- * A JS stream over `s` that first replays `first`: node:http2 reads a net socket's native handle
- * directly, so bytes already read by the preface sniffing would be lost otherwise.
- */
-function replay(s: Socket, first: Buffer): Duplex {
-  const d = new Duplex({
-    read() {
-      s.resume()
-    },
-    write(chunk, encoding, cb) {
-      s.write(chunk, encoding, cb)
-    },
-    final(cb) {
-      s.end(cb)
-    },
-    destroy(err, cb) {
-      s.destroy(err ?? undefined)
-      cb(err)
-    },
-  })
-  d.push(first)
-  s.on('data', (c: Buffer) => {
-    if (!d.push(c)) s.pause()
-  })
-  s.once('end', () => d.push(null))
-  s.once('close', () => d.destroy())
-  for (const k of ['remoteAddress', 'remotePort', 'localAddress', 'localPort', 'remoteFamily'] as const)
-    Object.defineProperty(d, k, { get: () => s[k] })
-  return d
-}
-
 /** Creates the servers of an HTTP listener (not yet listening). */
-export function createHttpFront(tls: ServerTls | undefined, handlers: HttpHandlers): HttpFront {
+export function createHttpFront(
+  tls: ServerTls | undefined,
+  certs: CertStore,
+  handlers: HttpHandlers,
+): HttpFront {
   const h1 = createH1(
     { maxHeaderSize: 60 * 1024, requestTimeout: 0, keepAliveTimeout: 60_000, requireHostHeader: true },
     handlers.request,
@@ -97,7 +72,28 @@ export function createHttpFront(tls: ServerTls | undefined, handlers: HttpHandle
     s.once('close', () => sockets.delete(s))
   }
   let server: NetServer
-  if (tls && tls.mode !== 'ISTIO_MUTUAL') {
+  const plain = (s: Socket, chunk: Buffer) => {
+    const n = Math.min(chunk.length, PREFACE.length)
+    if (n >= 3 && chunk.subarray(0, n).equals(PREFACE.subarray(0, n))) {
+      h2.emit('connection', replay(s, chunk))
+    } else {
+      s.unshift(chunk)
+      h1.emit('connection', s)
+      s.resume()
+    }
+  }
+  const secured = (t: TLSSocket) => {
+    if (t.alpnProtocol === 'h2' || t.alpnProtocol === 'istio-h2') h2.emit('connection', t)
+    else h1.emit('connection', t)
+  }
+  if (isMeshTls(tls)) {
+    const accept = createMeshAcceptor(tls, certs, { tls: secured, plain })
+    server = createNet((s) => {
+      track(s)
+      s.on('error', () => s.destroy())
+      accept(s)
+    })
+  } else if (tls) {
     server = createTls(
       {
         cert: tls.serverCertificate,
@@ -110,8 +106,7 @@ export function createHttpFront(tls: ServerTls | undefined, handlers: HttpHandle
       },
       (s: TLSSocket) => {
         track(s)
-        if (s.alpnProtocol === 'h2') h2.emit('connection', s)
-        else h1.emit('connection', s)
+        secured(s)
       },
     )
   } else {
@@ -119,14 +114,7 @@ export function createHttpFront(tls: ServerTls | undefined, handlers: HttpHandle
       track(s)
       s.once('data', (chunk: Buffer) => {
         s.pause()
-        const n = Math.min(chunk.length, PREFACE.length)
-        if (n >= 3 && chunk.subarray(0, n).equals(PREFACE.subarray(0, n))) {
-          h2.emit('connection', replay(s, chunk))
-        } else {
-          s.unshift(chunk)
-          h1.emit('connection', s)
-          s.resume()
-        }
+        plain(s, chunk)
       })
       s.on('error', () => s.destroy())
     })

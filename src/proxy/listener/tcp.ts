@@ -5,12 +5,15 @@
  */
 import { connect, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { connect as tlsConnect } from 'node:tls'
 import type { Endpoint, TcpListener, TcpRoute } from '../../proxyconfig/types.ts'
 import { type ClusterRegistry, type ClusterState, pickEndpoint } from '../cluster/cluster.ts'
 import { recordOutcome } from '../cluster/outlier.ts'
 import { labelValues } from '../observe/labels.ts'
 import type { Metrics } from '../observe/metrics.ts'
 import type { ProxyRuntime } from '../runtime.ts'
+import { type CertStore, peerIdentity } from '../security.ts'
+import { upstreamTls } from '../upstream/tls.ts'
 import { parseSni, sniMatches } from './sni.ts'
 
 /** What the TCP listener needs from the proxy. */
@@ -20,6 +23,7 @@ export interface TcpDeps {
   metrics: Metrics
   originalDestination(localAddress: string, localPort: number): { host: string; port: number } | undefined
   log(line: string): void
+  certs: CertStore
 }
 
 /** True when `ip` (v4) lies in `cidr`. */
@@ -109,6 +113,7 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
       ? { host: clusterName, name: clusterName, namespace: 'unknown' }
       : (listener.service ?? cs?.config.service)
   const flags = !ep ? 'UH' : '-'
+  const tls = cs && ep ? upstreamTls(cs.config, ep, deps.certs) : undefined
   const series = deps.metrics.tcp(
     labelValues(
       {
@@ -122,6 +127,8 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
         responseCode: 0,
         grpcStatus: '',
         flags,
+        peerPrincipal: peerIdentity(down),
+        upstreamMtls: tls?.mesh === true,
       },
       true,
     ),
@@ -134,14 +141,12 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
     down.destroy()
     return
   }
-  const up = connect({
-    host: ep.address,
-    port: ep.port,
-    allowHalfOpen: true,
-    timeout: cs?.config.connectTimeoutMs ?? 10_000,
-  })
+  const timeout = cs?.config.connectTimeoutMs ?? 10_000
+  const up = tls
+    ? tlsConnect({ ...tls.options, host: ep.address, port: ep.port, timeout })
+    : connect({ host: ep.address, port: ep.port, allowHalfOpen: true, timeout })
   let connected = false
-  up.once('connect', () => {
+  up.once(tls ? 'secureConnect' : 'connect', () => {
     connected = true
     up.setTimeout(0)
     if (epState && cs)

@@ -134,6 +134,10 @@ export interface LabelInput {
   responseCode: number
   grpcStatus: string
   flags: string
+  /** Verified SPIFFE identity of the downstream (inbound mutual TLS). */
+  peerPrincipal?: string | undefined
+  /** The upstream connection used Istio mutual TLS. */
+  upstreamMtls?: boolean
 }
 
 /** Label values in `HTTP_LABELS` (or `TCP_LABELS` when `tcp`) order. */
@@ -141,7 +145,11 @@ export function labelValues(i: LabelInput, tcp: boolean): string[] {
   const self = nodeWorkload(i.node)
   const src = i.inbound ? fromPeer(i.peer) : self
   const dst = i.inbound ? self : fromEndpoint(i.endpoint, i.trustDomain)
-  // Without mTLS between proxies principals are not authenticated: Istio reports them as unknown.
+  // Principals are only known when authenticated by mutual TLS; Istio reports `unknown` otherwise.
+  const mtlsIn = i.inbound && i.peerPrincipal !== undefined
+  const mtlsOut = !i.inbound && i.upstreamMtls === true
+  const srcPrincipal = mtlsIn ? (i.peerPrincipal ?? 'unknown') : mtlsOut ? self.principal : 'unknown'
+  const dstPrincipal = mtlsIn ? self.principal : mtlsOut ? dst.principal : 'unknown'
   const svc = i.service
   const out = [
     i.inbound ? 'destination' : 'source',
@@ -149,13 +157,13 @@ export function labelValues(i: LabelInput, tcp: boolean): string[] {
     src.canonicalService,
     src.canonicalRevision,
     src.namespace,
-    'unknown',
+    srcPrincipal,
     src.app,
     src.version,
     i.inbound && !i.peer ? 'unknown' : CLUSTER_ID,
     dst.workload,
     dst.namespace,
-    'unknown',
+    dstPrincipal,
     dst.app,
     dst.version,
     svc?.host ?? 'unknown',
@@ -168,6 +176,6 @@ export function labelValues(i: LabelInput, tcp: boolean): string[] {
   ]
   if (!tcp) out.push(String(i.responseCode), i.grpcStatus, i.flags)
   else out.push(i.flags)
-  out.push(i.inbound ? 'none' : 'unknown')
+  out.push(i.inbound ? (mtlsIn ? 'mutual_tls' : 'none') : 'unknown')
   return out
 }

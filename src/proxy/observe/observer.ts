@@ -38,6 +38,8 @@ export function observeExchange(
         responseCode: ex.responseCode,
         grpcStatus: ex.grpcStatus,
         flags,
+        peerPrincipal: ex.peerPrincipal,
+        upstreamMtls: ex.upstreamMtls,
       },
       false,
     ),

@@ -14,8 +14,10 @@ import type { Exchange } from '../exchange.ts'
 import { copyEndToEnd, type HeaderBag } from '../filters/headers.ts'
 import type { RetryOutcome } from '../filters/retry.ts'
 import { FAILURES, type Failure } from '../respond.ts'
+import type { CertStore } from '../security.ts'
 import type { H2Sessions } from './h2.ts'
 import type { PoolSet } from './pools.ts'
+import { type UpstreamTlsChoice, upstreamTls } from './tls.ts'
 
 /** How an attempt ended. */
 export type AttemptResult =
@@ -106,6 +108,7 @@ function onResponse(
 export function attemptOnce(
   pools: PoolSet,
   h2: H2Sessions,
+  certs: CertStore,
   cs: ClusterState,
   ep: EndpointState,
   ex: Exchange,
@@ -114,10 +117,12 @@ export function attemptOnce(
   const started = performance.now()
   cs.counters.active++
   ep.active++
+  const tls = upstreamTls(cs.config, ep.endpoint, certs)
+  ex.upstreamMtls = tls?.mesh === true
   const run =
     cs.config.protocol === 'http2'
-      ? attemptH2(h2, cs, ep, ex, a, started)
-      : attemptH1(pools, cs, ep, ex, a, started)
+      ? attemptH2(h2, cs, ep, ex, a, started, tls)
+      : attemptH1(pools, cs, ep, ex, a, started, tls)
   return run.then((r) => {
     cs.counters.active--
     ep.active--
@@ -134,8 +139,9 @@ function attemptH1(
   ex: Exchange,
   a: AttemptRequest,
   started: number,
+  tls: UpstreamTlsChoice | undefined,
 ): Promise<AttemptResult> {
-  const pool = pools.get(cs.config, ep.endpoint.address, ep.endpoint.port)
+  const pool = pools.get(cs.config, ep.endpoint.address, ep.endpoint.port, tls)
   return new Promise<AttemptResult>((resolve) => {
     let verdict: AttemptResult | undefined
     const opts: Dispatcher.RequestOptions = {
@@ -187,18 +193,19 @@ function attemptH2(
   ex: Exchange,
   a: AttemptRequest,
   started: number,
+  tls: UpstreamTlsChoice | undefined,
 ): Promise<AttemptResult> {
   return new Promise<AttemptResult>((resolve) => {
     let stream: ClientHttp2Stream
     const headers: Record<string, string | string[]> = {
       ':method': ex.method,
       ':path': a.path,
-      ':scheme': 'http',
+      ':scheme': tls ? 'https' : 'http',
       ':authority': String(a.headers.host ?? ex.authority),
     }
     for (const [k, v] of Object.entries(a.headers)) if (!H2_FORBIDDEN.has(k)) headers[k] = v
     try {
-      const session = sessions.get(ep.endpoint.address, ep.endpoint.port, cs.config.connectTimeoutMs)
+      const session = sessions.get(ep.endpoint.address, ep.endpoint.port, cs.config.connectTimeoutMs, tls)
       stream = session.request(headers, {
         endStream: a.body === null || (Buffer.isBuffer(a.body) && a.body.length === 0),
         signal: a.signal,

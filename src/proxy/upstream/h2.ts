@@ -3,10 +3,11 @@
  * clusters (gRPC): one multiplexed session per endpoint, replaced when it closes or fails.
  */
 import { type ClientHttp2Session, connect } from 'node:http2'
+import type { UpstreamTlsChoice } from './tls.ts'
 
 /** The HTTP/2 sessions of the proxy. */
 export interface H2Sessions {
-  get(host: string, port: number, connectTimeoutMs: number): ClientHttp2Session
+  get(host: string, port: number, connectTimeoutMs: number, tls?: UpstreamTlsChoice): ClientHttp2Session
   close(): void
 }
 
@@ -14,12 +15,18 @@ export interface H2Sessions {
 export function createH2Sessions(): H2Sessions {
   const sessions = new Map<string, ClientHttp2Session>()
   return {
-    get(host, port, connectTimeoutMs) {
-      const key = `${host}:${port}`
+    get(host, port, connectTimeoutMs, tls) {
+      const key = `${host}:${port}|${tls?.key ?? ''}`
       const existing = sessions.get(key)
       if (existing && !existing.closed && !existing.destroyed) return existing
       const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
-      const s = connect(`http://${h}:${port}`, { settings: { enablePush: false } })
+      const s = tls
+        ? connect(`https://${h}:${port}`, {
+            ...tls.options,
+            ALPNProtocols: ['h2'],
+            settings: { enablePush: false },
+          })
+        : connect(`http://${h}:${port}`, { settings: { enablePush: false } })
       sessions.set(key, s)
       const timer = setTimeout(() => {
         if (s.connecting)
