@@ -391,6 +391,9 @@ async function forward(
         up['x-envoy-expected-rq-timeout-ms'] = String(Math.max(0, Math.floor(tryMs)))
       const ctl = new AbortController()
       current = ctl
+      // A client that goes away resets the upstream stream too (Envoy), instead of leaving it waiting.
+      const abortOnClose = () => ctl.abort()
+      ex.res.once('close', abortOnClose)
       const perTryTimer = perTryMs > 0 ? setTimeout(() => ctl.abort(), perTryMs) : undefined
       const canRetry = attempt < maxAttempts && retry !== undefined
       const result = await attemptOnce(deps.pools, deps.h2, deps.certs, cs, ep, ex, {
@@ -408,7 +411,8 @@ async function forward(
       })
       clearTimeout(perTryTimer)
       current = undefined
-      if (result.kind === 'forwarded') return
+      ex.res.off('close', abortOnClose)
+      if (result.kind === 'forwarded' || ex.res.destroyed) return
       const outcome: RetryOutcome =
         result.kind === 'aborted'
           ? globalTimedOut

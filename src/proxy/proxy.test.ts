@@ -17,11 +17,20 @@ import {
 describe('HTTP request path', () => {
   let a: Upstream
   let b: Upstream
+  let closer: Upstream
+  let hang: Upstream
+  let hangClosed = false
   let proxy: ProxyHandle
   const log: string[] = []
   before(async () => {
     a = await startUpstream('a')
     b = await startUpstream('b')
+    closer = await startUpstream('closer', (req) => req.socket.destroy())
+    hang = await startUpstream('hang', (req) => {
+      req.socket.once('close', () => {
+        hangClosed = true
+      })
+    })
     proxy = await startTestProxy(
       httpConfig(
         [
@@ -46,6 +55,8 @@ describe('HTTP request path', () => {
               forwardRoute('empty', {}, { match: { path: { kind: 'exact', value: '/uh' } } }),
               forwardRoute('dead', {}, { match: { path: { kind: 'exact', value: '/uf' } } }),
               forwardRoute('a', {}, { match: { path: { kind: 'regex', value: '/r/[0-9]+' } } }),
+              forwardRoute('closer', {}, { match: { path: { kind: 'exact', value: '/uc' } } }),
+              forwardRoute('hang', {}, { match: { path: { kind: 'exact', value: '/hang' } } }),
             ],
             { service: { host: 'svc.default.svc.cluster.local', name: 'svc', namespace: 'default' } },
           ),
@@ -61,6 +72,8 @@ describe('HTTP request path', () => {
           cluster('b', [endpoint(b.port)]),
           cluster('empty', []),
           cluster('dead', [endpoint(1)]),
+          cluster('closer', [endpoint(closer.port)]),
+          cluster('hang', [endpoint(hang.port)]),
         ],
         { mesh: { accessLog: { enabled: true, format: 'text' } } },
       ),
@@ -71,6 +84,8 @@ describe('HTTP request path', () => {
     await proxy.close()
     await a.close()
     await b.close()
+    await closer.close()
+    await hang.close()
   })
 
   it('routes by prefix and forwards with Envoy headers', async () => {
@@ -125,6 +140,41 @@ describe('HTTP request path', () => {
       /"GET \/uf HTTP\/1\.1" 503 UF upstream_reset_before_response_started\{connection_failure\}/,
     )
     assert.match(lines, /"GET \/other HTTP\/1\.1" 404 NR route_not_found/)
+  })
+
+  it('an upstream closing before headers gives 503 UC; a client leaving is logged DC', async () => {
+    const r = await send(httpPort(proxy), { path: '/uc' })
+    assert.equal(r.status, 503)
+    assert.equal(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+    )
+    assert.match(
+      log.join(''),
+      /"GET \/uc HTTP\/1\.1" 503 UC upstream_reset_before_response_started\{connection_termination\}/,
+    )
+    const { request } = await import('node:http')
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: '127.0.0.1',
+        port: httpPort(proxy),
+        path: '/hang',
+        headers: { host: 'svc' },
+        agent: false,
+      })
+      req.on('error', () => resolve())
+      req.end()
+      setTimeout(() => {
+        req.destroy()
+        resolve()
+      }, 50)
+    })
+    for (let i = 0; i < 100 && !/"GET \/hang HTTP\/1\.1" 0 DC /.test(log.join('')); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.match(log.join(''), /"GET \/hang HTTP\/1\.1" 0 DC /)
+    // The upstream request is reset too: the hanging upstream sees its connection closed.
+    for (let i = 0; i < 100 && !hangClosed; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.ok(hangClosed, 'upstream connection still open after the client left')
   })
 
   it('exports Istio metrics with Istio labels', async () => {
