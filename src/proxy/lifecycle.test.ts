@@ -131,6 +131,26 @@ describe('config pushes, drain, admin', () => {
     assert.equal(dump.routeTables.rt!.virtualHosts[0]!.routes[1]!.action.kind, 'forward')
   })
 
+  it('starts added listeners and stops removed ones on a push', async () => {
+    const p2 = await startTestProxy(config)
+    try {
+      const more: ProxyConfig = structuredClone(config)
+      more.listeners.push({ ...more.listeners[0]!, name: 'second' } as ProxyConfig['listeners'][number])
+      assert.deepEqual(await p2.applyConfig(more), { ok: true })
+      const second = p2.addresses().second!.port
+      assert.equal((await send(second)).body, 'a')
+      const first = httpPort(p2)
+      const fewer: ProxyConfig = structuredClone(config)
+      fewer.listeners = [{ ...fewer.listeners[0]!, name: 'second' } as ProxyConfig['listeners'][number]]
+      assert.deepEqual(await p2.applyConfig(fewer), { ok: true })
+      assert.deepEqual(Object.keys(p2.addresses()), ['second'])
+      await assert.rejects(send(first))
+      assert.equal((await send(second)).body, 'a')
+    } finally {
+      await p2.close()
+    }
+  })
+
   it('serves /healthz/ready, /clusters, /logging and /spans', async () => {
     const admin = proxy.adminAddress().port
     assert.equal((await send(admin, { path: '/healthz/ready' })).status, 200)
