@@ -45,10 +45,13 @@ function histogram(): Histogram {
   return { counts: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 }
 }
 
+/** Counts per bucket are stored non-cumulative (one increment per observation); render sums them. */
 function observe(h: Histogram, v: number): void {
   h.sum += v
   h.count++
-  for (let i = 0; i < BUCKETS.length; i++) if (v <= BUCKETS[i]!) h.counts[i]!++
+  let i = 0
+  while (i < BUCKETS.length && v > BUCKETS[i]!) i++
+  if (i < BUCKETS.length) h.counts[i]!++
 }
 
 function escapeLabel(v: string): string {
@@ -100,8 +103,11 @@ export function createMetrics(): Metrics {
         for (const s of http.values()) {
           const l = labelText(HTTP_LABELS, s.values)
           const h = pick(s)
-          for (let i = 0; i < BUCKETS.length; i++)
-            out.push(`${name}_bucket{${l},le="${BUCKETS[i]}"} ${h.counts[i]}`)
+          let cumulative = 0
+          for (let i = 0; i < BUCKETS.length; i++) {
+            cumulative += h.counts[i]!
+            out.push(`${name}_bucket{${l},le="${BUCKETS[i]}"} ${cumulative}`)
+          }
           out.push(
             `${name}_bucket{${l},le="+Inf"} ${h.count}`,
             `${name}_sum{${l}} ${h.sum}`,
