@@ -33,7 +33,12 @@ export function createAdminServer(deps: AdminDeps): Server {
       case '/stats/prometheus':
         return send(200, 'text/plain; version=0.0.4', deps.metrics.render())
       case '/config_dump':
-        return json(deps.runtime().config)
+        // Private keys never leave the proxy (Envoy redacts secrets in its config dump too).
+        return send(
+          200,
+          'application/json',
+          `${JSON.stringify(deps.runtime().config, (k, v) => (k === 'privateKey' && typeof v === 'string' ? '[redacted]' : v), 2)}\n`,
+        )
       case '/clusters':
         return url.searchParams.get('format') === 'json'
           ? json(clustersJson(deps))

@@ -13,6 +13,7 @@ import {
   forwardRoute,
   httpConfig,
   httpPort,
+  send,
   startTestProxy,
   startUpstream,
   type Upstream,
@@ -151,6 +152,9 @@ describe('HTTP/2: h2c prior knowledge, gRPC trailers, ALPN over TLS', () => {
         const r = await h2Get(`https://127.0.0.1:${httpPort(p)}`, '/x', {}, cert)
         assert.equal(r.body, 'h1')
         assert.equal(h1.requests.at(-1)!.headers['x-forwarded-proto'], 'https')
+        const dump = (await send(p.adminAddress().port, { path: '/config_dump' })).body
+        assert.match(dump, /"privateKey": "\[redacted\]"/)
+        assert.ok(!dump.includes('PRIVATE KEY'))
       } finally {
         await p.close()
       }
