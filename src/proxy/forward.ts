@@ -392,7 +392,9 @@ async function forward(
       const ctl = new AbortController()
       current = ctl
       // A client that goes away resets the upstream stream too (Envoy), instead of leaving it waiting.
-      const abortOnClose = () => ctl.abort()
+      const abortOnClose = () => {
+        if (!ex.res.writableEnded) ctl.abort()
+      }
       ex.res.once('close', abortOnClose)
       const perTryTimer = perTryMs > 0 ? setTimeout(() => ctl.abort(), perTryMs) : undefined
       const canRetry = attempt < maxAttempts && retry !== undefined
