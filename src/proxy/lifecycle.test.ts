@@ -110,7 +110,7 @@ describe('config pushes, drain, admin', () => {
     for (let i = 0; i < 200 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 5))
     const toB: ProxyConfig = structuredClone(config)
     toB.routeTables.rt!.virtualHosts[0]!.routes[1] = forwardRoute('b')
-    assert.deepEqual(await proxy.applyConfig(toB), { ok: true })
+    assert.deepEqual(proxy.applyConfig(toB), { ok: true })
     assert.equal((await send(port)).body, 'b')
     const bad: ProxyConfig = structuredClone(toB)
     bad.routeTables.rt!.virtualHosts[0]!.routes[1] = forwardRoute(
@@ -118,7 +118,7 @@ describe('config pushes, drain, admin', () => {
       {},
       { match: { path: { kind: 'regex', value: '(' } } },
     )
-    const refused = await proxy.applyConfig(bad)
+    const refused = proxy.applyConfig(bad)
     assert.equal(refused.ok, false)
     assert.match(refused.ok ? '' : refused.error, /invalid regex/)
     assert.equal((await send(port)).body, 'b')
@@ -136,16 +136,38 @@ describe('config pushes, drain, admin', () => {
     try {
       const more: ProxyConfig = structuredClone(config)
       more.listeners.push({ ...more.listeners[0]!, name: 'second' } as ProxyConfig['listeners'][number])
-      assert.deepEqual(await p2.applyConfig(more), { ok: true })
+      assert.deepEqual(p2.applyConfig(more), { ok: true })
+      await p2.listenersSettled()
       const second = p2.addresses().second!.port
       assert.equal((await send(second)).body, 'a')
       const first = httpPort(p2)
       const fewer: ProxyConfig = structuredClone(config)
       fewer.listeners = [{ ...fewer.listeners[0]!, name: 'second' } as ProxyConfig['listeners'][number]]
-      assert.deepEqual(await p2.applyConfig(fewer), { ok: true })
+      assert.deepEqual(p2.applyConfig(fewer), { ok: true })
+      await p2.listenersSettled()
       assert.deepEqual(Object.keys(p2.addresses()), ['second'])
       await assert.rejects(send(first))
       assert.equal((await send(second)).body, 'a')
+      // A listener that cannot bind is reported, the others keep serving.
+      const clash: ProxyConfig = structuredClone(fewer)
+      clash.listeners.push({
+        ...clash.listeners[0]!,
+        name: 'clash',
+        port: second,
+      } as ProxyConfig['listeners'][number])
+      const p3 = await startProxy({
+        config: fewer,
+        bind: (l) => ({ host: '127.0.0.1', port: l.name === 'clash' ? second : 0 }),
+        log: () => {},
+      })
+      try {
+        assert.deepEqual(p3.applyConfig(clash), { ok: true })
+        await p3.listenersSettled()
+        assert.match(p3.listenerErrors().clash ?? '', /EADDRINUSE/)
+        assert.equal((await send(p3.addresses().second!.port)).body, 'a')
+      } finally {
+        await p3.close()
+      }
     } finally {
       await p2.close()
     }

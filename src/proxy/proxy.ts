@@ -53,8 +53,16 @@ export type ApplyResult = { ok: true } | { ok: false; error: string }
 
 /** A running proxy. */
 export interface ProxyHandle {
-  /** Validates and applies a config; a refused config leaves the last good one serving. */
-  applyConfig(config: ProxyConfig): Promise<ApplyResult>
+  /**
+   * Validates and applies a config, synchronously: routes, clusters and filters switch at once (a
+   * refused config leaves the last good one serving; in-flight requests keep the config they started
+   * with). Listener changes (bind/unbind) follow asynchronously: await `listenersSettled()`.
+   */
+  applyConfig(config: ProxyConfig): ApplyResult
+  /** Resolves when listener changes of the pushes so far are done. */
+  listenersSettled(): Promise<void>
+  /** Listeners that could not be bound, by name, with the reason. */
+  listenerErrors(): Record<string, string>
   /** Replaces the workload certificates (new connections use them). */
   setWorkloadCerts(certs: WorkloadCerts | undefined): void
   /** The config being served. */
@@ -210,8 +218,21 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         await stopListener(name, true)
       } else cur.listener = next
     }
-    for (const l of config.listeners) if (!running.has(l.name)) await startListener(l)
+    for (const l of config.listeners) {
+      if (running.has(l.name)) continue
+      try {
+        await startListener(l)
+        listenerErrors.delete(l.name)
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        listenerErrors.set(l.name, message)
+        process.stderr.write(`weir proxy: listener ${l.name}: ${message}\n`)
+      }
+    }
+    for (const name of [...listenerErrors.keys()]) if (!wanted.has(name)) listenerErrors.delete(name)
   }
+  let listenerQueue: Promise<void> = Promise.resolve()
+  const listenerErrors = new Map<string, string>()
 
   const retainPools = () => {
     const keys = new Set<string>()
@@ -257,7 +278,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const handle: ProxyHandle = {
     metrics,
     tracer,
-    async applyConfig(config) {
+    applyConfig(config) {
       const problem = validateConfig(config)
       if (problem) return { ok: false, error: problem }
       let next: ProxyRuntime
@@ -269,13 +290,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       runtime = next
       peer = peerHeader(config)
       retainPools()
-      try {
-        await syncListeners(config)
-      } catch (err) {
-        return { ok: false, error: `listener: ${err instanceof Error ? err.message : String(err)}` }
-      }
+      listenerQueue = listenerQueue.then(() => syncListeners(config))
       return { ok: true }
     },
+    listenersSettled: () => listenerQueue,
+    listenerErrors: () => Object.fromEntries(listenerErrors),
     config: () => runtime.config,
     setWorkloadCerts: (c) => certs.set(c),
     addresses() {
