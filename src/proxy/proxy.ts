@@ -9,6 +9,7 @@ import { createAdminServer } from './admin.ts'
 import { createClusterRegistry } from './cluster/cluster.ts'
 import type { Exchange } from './exchange.ts'
 import { type ForwardDeps, handleHttp } from './forward.ts'
+import type { CredentialResolver } from './listener/credentials.ts'
 import { createHttpFront } from './listener/http.ts'
 import { createMeshAcceptor, isMeshTls } from './listener/mtls.ts'
 import { handleTcp, type TcpDeps } from './listener/tcp.ts'
@@ -42,6 +43,8 @@ export interface ProxyOptions {
   adminHost?: string
   /** Access-log sink (default: stdout). */
   log?: LogSink
+  /** Resolves gateway `credentialName`s (Kubernetes Secrets) to PEM material. */
+  credentials?: CredentialResolver
   /** Workload certificates for Istio mutual TLS (listeners and clusters in ISTIO_MUTUAL / AUTO mode). */
   workloadCerts?: WorkloadCerts
   /** Grace period of `drain()` before remaining connections are cut (default 5 s). */
@@ -136,21 +139,26 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       close: async () => {},
     }
     if (l.protocol === 'http') {
-      const front = createHttpFront(l.tls, certs, {
-        request(req, res) {
-          const current = entry.listener
-          if (current.protocol !== 'http') return res.destroy()
-          inFlight++
-          if (draining) res.shouldKeepAlive = false
-          const written = socketWritten(req)
-          startWritten.set(handleHttp(forwardDeps, current, req, res), written)
+      const front = createHttpFront(
+        l.tls,
+        certs,
+        {
+          request(req, res) {
+            const current = entry.listener
+            if (current.protocol !== 'http') return res.destroy()
+            inFlight++
+            if (draining) res.shouldKeepAlive = false
+            const written = socketWritten(req)
+            startWritten.set(handleHttp(forwardDeps, current, req, res), written)
+          },
+          upgrade(req, socket, head) {
+            const current = entry.listener
+            if (current.protocol !== 'http' || draining) return socket.destroy()
+            handleUpgrade(runtime, current, req, socket, head)
+          },
         },
-        upgrade(req, socket, head) {
-          const current = entry.listener
-          if (current.protocol !== 'http' || draining) return socket.destroy()
-          handleUpgrade(runtime, current, req, socket, head)
-        },
-      })
+        { namespace: runtime.config.node.namespace, resolve: opts.credentials },
+      )
       entry.server = front.server
       entry.close = (graceful) => front.close(graceful)
     } else {

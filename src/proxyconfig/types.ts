@@ -362,8 +362,11 @@ export type ServerTls =
   | { mode: 'ISTIO_MUTUAL'; peerAuthentication: 'STRICT' | 'PERMISSIVE' }
   | {
       mode: 'SIMPLE' | 'MUTUAL'
+      /** File path or PEM; '' when the certificate comes from `credentialName`. */
       serverCertificate: string
       privateKey: string
       caCertificates?: string
       minProtocolVersion?: string
+      /** Gateway `tls.credentialName`: a Kubernetes Secret (`tls.crt`/`tls.key`/`ca.crt`, or `cert`/`key`/`cacert`) in the gateway's namespace. */
+      credentialName?: string
     }

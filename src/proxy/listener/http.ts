@@ -22,6 +22,7 @@ import type { Duplex } from 'node:stream'
 import { createServer as createTls, type TLSSocket } from 'node:tls'
 import type { ServerTls } from '../../proxyconfig/types.ts'
 import type { CertStore } from '../security.ts'
+import { type CredentialResolver, serverMaterial } from './credentials.ts'
 import { createMeshAcceptor, isMeshTls, replay } from './mtls.ts'
 
 /** What the listener calls for each request. */
@@ -47,6 +48,10 @@ export function createHttpFront(
   tls: ServerTls | undefined,
   certs: CertStore,
   handlers: HttpHandlers,
+  credentials: { namespace: string; resolve: CredentialResolver | undefined } = {
+    namespace: '',
+    resolve: undefined,
+  },
 ): HttpFront {
   const h1 = createH1(
     { maxHeaderSize: 60 * 1024, requestTimeout: 0, keepAliveTimeout: 60_000, requireHostHeader: true },
@@ -94,11 +99,10 @@ export function createHttpFront(
       accept(s)
     })
   } else if (tls) {
+    const material = serverMaterial(tls, credentials.namespace, credentials.resolve)
     server = createTls(
       {
-        cert: tls.serverCertificate,
-        key: tls.privateKey,
-        ...(tls.caCertificates ? { ca: tls.caCertificates } : {}),
+        ...material,
         requestCert: tls.mode === 'MUTUAL',
         rejectUnauthorized: tls.mode === 'MUTUAL',
         ALPNProtocols: ['h2', 'http/1.1'],

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ProxyConfig } from '../../proxyconfig/types.ts'
-import type { ProxyHandle } from '../proxy.ts'
+import { type ProxyHandle, startProxy } from '../proxy.ts'
 import {
   cluster,
   endpoint,
@@ -157,6 +157,34 @@ describe('HTTP/2: h2c prior knowledge, gRPC trailers, ALPN over TLS', () => {
         assert.ok(!dump.includes('PRIVATE KEY'))
       } finally {
         await p.close()
+      }
+      // The same by file paths, and by a gateway credentialName resolved by the runtime.
+      const byPath: ProxyConfig = structuredClone(config)
+      byPath.listeners[0]!.tls = {
+        mode: 'SIMPLE',
+        serverCertificate: join(dir, 'cert.pem'),
+        privateKey: join(dir, 'key.pem'),
+      }
+      const byName: ProxyConfig = structuredClone(config)
+      byName.listeners[0]!.tls = {
+        mode: 'SIMPLE',
+        serverCertificate: '',
+        privateKey: '',
+        credentialName: 'shop-cert',
+      }
+      for (const c of [byPath, byName]) {
+        const q = await startProxy({
+          config: c,
+          bind: () => ({ host: '127.0.0.1', port: 0 }),
+          credentials: (name, ns) =>
+            name === 'shop-cert' && ns === 'default' ? { certificate: cert, privateKey: key } : undefined,
+          log: () => {},
+        })
+        try {
+          assert.equal((await h2Get(`https://127.0.0.1:${httpPort(q)}`, '/x', {}, cert)).body, 'h1')
+        } finally {
+          await q.close()
+        }
       }
     } finally {
       await rm(dir, { recursive: true, force: true })

@@ -5,6 +5,7 @@
  */
 import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from 'node:tls'
 import type { Cluster, Endpoint } from '../../proxyconfig/types.ts'
+import { pem } from '../listener/credentials.ts'
 import type { CertStore } from '../security.ts'
 
 /** TLS options for a connection, a key that tells pools apart, and whether it is Istio mTLS. */
@@ -25,6 +26,15 @@ function sanCheck(expected: string[] | undefined, skipHostname: boolean) {
         : new Error(`peer certificate SANs [${sans.join(', ')}] match none of ${expected.join(', ')}`)
     }
     return skipHostname ? undefined : checkServerIdentity(host, cert)
+  }
+}
+
+/** PEM of a DestinationRule TLS field (inline PEM or file path); '' when unreadable (the handshake then fails). */
+function readPem(value: string): string {
+  try {
+    return pem(value)
+  } catch {
+    return ''
   }
 }
 
@@ -58,9 +68,9 @@ export function upstreamTls(cluster: Cluster, ep: Endpoint, certs: CertStore): U
     mesh: false,
     key: `tls:${tls.mode}:${servername ?? ''}:${tls.insecureSkipVerify ? 1 : 0}`,
     options: {
-      ...(tls.caCertificates ? { ca: tls.caCertificates } : {}),
-      ...(tls.mode === 'MUTUAL' && tls.clientCertificate ? { cert: tls.clientCertificate } : {}),
-      ...(tls.mode === 'MUTUAL' && tls.privateKey ? { key: tls.privateKey } : {}),
+      ...(tls.caCertificates ? { ca: readPem(tls.caCertificates) } : {}),
+      ...(tls.mode === 'MUTUAL' && tls.clientCertificate ? { cert: readPem(tls.clientCertificate) } : {}),
+      ...(tls.mode === 'MUTUAL' && tls.privateKey ? { key: readPem(tls.privateKey) } : {}),
       ...(servername ? { servername } : {}),
       rejectUnauthorized: !tls.insecureSkipVerify,
       checkServerIdentity: sanCheck(tls.subjectAltNames, false),
