@@ -243,6 +243,9 @@ function pickBackend(action: ForwardAction) {
   return b[b.length - 1]!
 }
 
+/** Clusters Istio reports as `destination_service_name` themselves. */
+const SPECIAL_CLUSTERS = new Set(['PassthroughCluster', 'InboundPassthroughCluster', 'BlackHoleCluster'])
+
 /** Headers the router consumes and never forwards. */
 const ROUTER_HEADERS = new Set([
   'x-envoy-upstream-rq-timeout-ms',
@@ -270,8 +273,8 @@ async function forward(
   const cs = rt.clusters.get(backend.cluster)
   if (!cs) return respondFailure(ex, FAILURES.noCluster)
   if (cs.config.service && !ex.service) ex.service = cs.config.service
-  if (cs.config.name === 'PassthroughCluster')
-    ex.service = { host: 'PassthroughCluster', name: 'PassthroughCluster', namespace: 'unknown' }
+  if (SPECIAL_CLUSTERS.has(cs.config.name))
+    ex.service = { host: cs.config.name, name: cs.config.name, namespace: 'unknown' }
 
   // Timeouts: route policy, overridable by the client (Envoy router headers).
   const h = req.headers

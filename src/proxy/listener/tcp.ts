@@ -109,7 +109,9 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
     ep = epState?.endpoint
   }
   const service =
-    clusterName === 'BlackHoleCluster' || clusterName === 'PassthroughCluster'
+    clusterName === 'BlackHoleCluster' ||
+    clusterName === 'PassthroughCluster' ||
+    clusterName === 'InboundPassthroughCluster'
       ? { host: clusterName, name: clusterName, namespace: 'unknown' }
       : (listener.service ?? cs?.config.service)
   const flags = !ep ? 'UH' : '-'
