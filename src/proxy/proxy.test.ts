@@ -18,6 +18,7 @@ describe('HTTP request path', () => {
   let a: Upstream
   let b: Upstream
   let closer: Upstream
+  let status: Upstream
   let hang: Upstream
   let hangClosed = false
   let proxy: ProxyHandle
@@ -26,6 +27,11 @@ describe('HTTP request path', () => {
     a = await startUpstream('a')
     b = await startUpstream('b')
     closer = await startUpstream('closer', (req) => req.socket.destroy())
+    status = await startUpstream('status', (req, res, body) => {
+      const code = Number(req.headers['x-status'])
+      res.writeHead(code, { 'content-type': 'text/plain' })
+      res.end(code === 204 || code === 304 ? undefined : body)
+    })
     hang = await startUpstream('hang', (req) => {
       req.socket.once('close', () => {
         hangClosed = true
@@ -56,6 +62,7 @@ describe('HTTP request path', () => {
               forwardRoute('dead', {}, { match: { path: { kind: 'exact', value: '/uf' } } }),
               forwardRoute('a', {}, { match: { path: { kind: 'regex', value: '/r/[0-9]+' } } }),
               forwardRoute('closer', {}, { match: { path: { kind: 'exact', value: '/uc' } } }),
+              forwardRoute('status', {}, { match: { path: { kind: 'exact', value: '/status' } } }),
               forwardRoute('hang', {}, { match: { path: { kind: 'exact', value: '/hang' } } }),
             ],
             { service: { host: 'svc.default.svc.cluster.local', name: 'svc', namespace: 'default' } },
@@ -73,6 +80,7 @@ describe('HTTP request path', () => {
           cluster('empty', []),
           cluster('dead', [endpoint(1)]),
           cluster('closer', [endpoint(closer.port)]),
+          cluster('status', [endpoint(status.port)]),
           cluster('hang', [endpoint(hang.port)]),
         ],
         { mesh: { accessLog: { enabled: true, format: 'text' } } },
@@ -85,6 +93,7 @@ describe('HTTP request path', () => {
     await a.close()
     await b.close()
     await closer.close()
+    await status.close()
     await hang.close()
   })
 
@@ -175,6 +184,24 @@ describe('HTTP request path', () => {
     // The upstream request is reset too: the hanging upstream sees its connection closed.
     for (let i = 0; i < 100 && !hangClosed; i++) await new Promise((r) => setTimeout(r, 10))
     assert.ok(hangClosed, 'upstream connection still open after the client left')
+  })
+
+  it('passes HEAD, 204 and 304 through without bodies, and POST with Expect: 100-continue', async () => {
+    const head = await send(httpPort(proxy), { method: 'HEAD', path: '/bx' })
+    assert.equal(head.status, 200)
+    assert.equal(head.body, '')
+    const s204 = await send(httpPort(proxy), { path: '/status', headers: { 'x-status': '204' } })
+    assert.equal(s204.status, 204)
+    const s304 = await send(httpPort(proxy), { path: '/status', headers: { 'x-status': '304' } })
+    assert.equal(s304.status, 304)
+    const post = await send(httpPort(proxy), {
+      method: 'POST',
+      path: '/status',
+      headers: { 'x-status': '201', expect: '100-continue', 'content-type': 'text/plain' },
+      body: 'payload',
+    })
+    assert.equal(post.status, 201)
+    assert.equal(post.body, 'payload')
   })
 
   it('exports Istio metrics with Istio labels', async () => {

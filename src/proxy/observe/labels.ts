@@ -60,8 +60,20 @@ const UNKNOWN: Workload = {
   canonicalRevision: 'unknown',
 }
 
-/** The node itself as a workload. */
+const nodeCache = new WeakMap<NodeIdentity, Workload>()
+const endpointCache = new WeakMap<Endpoint, Workload>()
+
+/** The node itself as a workload (cached per config object). */
 export function nodeWorkload(node: NodeIdentity): Workload {
+  let w = nodeCache.get(node)
+  if (!w) {
+    w = computeNodeWorkload(node)
+    nodeCache.set(node, w)
+  }
+  return w
+}
+
+function computeNodeWorkload(node: NodeIdentity): Workload {
   const l = node.labels
   const app = l.app ?? l['app.kubernetes.io/name'] ?? 'unknown'
   const version = l.version ?? l['app.kubernetes.io/version'] ?? 'unknown'
@@ -106,10 +118,22 @@ function fromPeer(p: PeerMetadata | undefined): Workload {
 
 function fromEndpoint(ep: Endpoint | undefined, trustDomain: string): Workload {
   if (!ep?.workload) return UNKNOWN
+  let w = endpointCache.get(ep)
+  if (!w) {
+    w = computeEndpointWorkload(ep, ep.workload, trustDomain)
+    endpointCache.set(ep, w)
+  }
+  return w
+}
+
+function computeEndpointWorkload(
+  ep: Endpoint,
+  w: NonNullable<Endpoint['workload']>,
+  trustDomain: string,
+): Workload {
   const l = ep.labels
   const app = l.app ?? l['app.kubernetes.io/name'] ?? 'unknown'
   const version = l.version ?? 'unknown'
-  const w = ep.workload
   return {
     workload: w.name,
     namespace: w.namespace,
