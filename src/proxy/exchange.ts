@@ -1,6 +1,15 @@
 /** @module proxy/exchange — the per-request state (`*State`) that flows through the request path. */
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Endpoint, ListenerDirection, Route, ServiceRef, VirtualHost } from '../proxyconfig/types.ts'
+import { performance } from 'node:perf_hooks'
+import type {
+  Endpoint,
+  HttpListener,
+  ListenerDirection,
+  Route,
+  ServiceRef,
+  VirtualHost,
+} from '../proxyconfig/types.ts'
 
 /** Everything telemetry needs to know about one HTTP request, filled in as it travels. */
 export interface Exchange {
@@ -65,4 +74,64 @@ export interface PeerMetadata {
   version: string
   principal: string
   cluster: string
+}
+
+/** The state of a request just accepted on `listener` (generates `x-request-id` when absent). */
+export function createExchange(listener: HttpListener, req: IncomingMessage, res: ServerResponse): Exchange {
+  const h = req.headers
+  let requestId = h['x-request-id']
+  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 256) {
+    requestId = randomUUID()
+    h['x-request-id'] = requestId
+  }
+  const ct = h['content-type']
+  return {
+    req,
+    res,
+    startMs: performance.now(),
+    startWall: Date.now(),
+    remoteAddress: req.socket.remoteAddress ?? '',
+    remotePort: req.socket.remotePort ?? 0,
+    localAddress: req.socket.localAddress ?? '',
+    localPort: req.socket.localPort ?? 0,
+    direction: listener.direction,
+    listenerName: listener.name,
+    serverHeader: listener.direction === 'outbound' ? 'envoy' : 'istio-envoy',
+    method: req.method ?? 'GET',
+    path: '/',
+    url: '/',
+    query: '',
+    authority: h.host ?? str(h[':authority']) ?? '',
+    scheme: listener.tls && listener.tls.mode !== 'ISTIO_MUTUAL' ? 'https' : 'http',
+    requestId,
+    flags: new Set(),
+    details: '',
+    responseCode: 0,
+    routeName: '-',
+    clusterName: '-',
+    upstreamHost: '-',
+    attempts: 0,
+    grpcStatus: '',
+    protocol: typeof ct === 'string' && ct.startsWith('application/grpc') ? 'grpc' : 'http',
+    sampled: false,
+    upstreamMtls: false,
+  }
+}
+
+function str(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined
+}
+
+/** Reads and removes Istio's metadata-exchange headers of an inbound request. */
+export function readPeerMetadata(req: IncomingMessage): PeerMetadata | undefined {
+  const raw = req.headers['x-envoy-peer-metadata']
+  delete req.headers['x-envoy-peer-metadata']
+  delete req.headers['x-envoy-peer-metadata-id']
+  if (typeof raw !== 'string') return undefined
+  try {
+    const p = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as PeerMetadata
+    return typeof p.workload === 'string' ? p : undefined
+  } catch {
+    return undefined
+  }
 }

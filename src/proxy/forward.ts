@@ -1,11 +1,6 @@
-/**
- * @module proxy/forward — one HTTP request through the path: route → fault → timeout → mirror → retry
- * → per attempt cluster (breaker, picker) → upstream, streaming the response back.
- */
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { Endpoint, ForwardAction, HttpListener, RetryPolicy } from '../proxyconfig/types.ts'
+import type { Endpoint, ForwardAction, HttpListener } from '../proxyconfig/types.ts'
 import {
   admit,
   admitRetry,
@@ -13,29 +8,24 @@ import {
   type ClusterState,
   pickEndpoint,
 } from './cluster/cluster.ts'
+import { computeHash } from './cluster/hash-policy.ts'
 import type { EndpointState } from './cluster/outlier.ts'
-import { hash32 } from './cluster/pickers.ts'
-import type { Exchange, PeerMetadata } from './exchange.ts'
+import { pickWeighted } from './cluster/weighted.ts'
+import { createExchange, type Exchange, readPeerMetadata } from './exchange.ts'
 import { originAllowed, preflightHeaders, responseHeaders } from './filters/cors.ts'
 import { decideFault, grpcCode } from './filters/fault.ts'
 import { applyHeaderOps, copyEndToEnd, type HeaderBag } from './filters/headers.ts'
 import { sendMirrors } from './filters/mirror.ts'
-import {
-  backoffMs,
-  type CompiledRetry,
-  compileRetry,
-  isRetriable,
-  type RetryOutcome,
-} from './filters/retry.ts'
+import { backoffMs, isRetriable, type RetryOutcome, retryOverride } from './filters/retry.ts'
 import { redirectLocation } from './filters/rewrite.ts'
 import { checkRequestHead } from './listener/guard.ts'
 import { FAILURES, type Failure, faultAbort, respondDirect, respondFailure } from './respond.ts'
-import { headerValue } from './route/match.ts'
 import { normalizePath, splitPath } from './route/path.ts'
 import { firstRoute } from './route/table.ts'
 import type { ProxyRuntime, RouteFilters } from './runtime.ts'
 import { type CertStore, peerIdentity } from './security.ts'
 import { attemptOnce } from './upstream/attempt.ts'
+import { readBody } from './upstream/body.ts'
 import type { H2Sessions } from './upstream/h2.ts'
 import type { PoolSet } from './upstream/pools.ts'
 
@@ -64,7 +54,7 @@ export function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
 ): Exchange {
-  const ex = newExchange(listener, req, res)
+  const ex = createExchange(listener, req, res)
   let finished = false
   res.once('finish', () => {
     finished = true
@@ -99,52 +89,11 @@ export function handleHttp(
   return ex
 }
 
-function newExchange(listener: HttpListener, req: IncomingMessage, res: ServerResponse): Exchange {
-  const h = req.headers
-  let requestId = h['x-request-id']
-  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 256) {
-    requestId = randomUUID()
-    h['x-request-id'] = requestId
-  }
-  const ct = h['content-type']
-  return {
-    req,
-    res,
-    startMs: performance.now(),
-    startWall: Date.now(),
-    remoteAddress: req.socket.remoteAddress ?? '',
-    remotePort: req.socket.remotePort ?? 0,
-    localAddress: req.socket.localAddress ?? '',
-    localPort: req.socket.localPort ?? 0,
-    direction: listener.direction,
-    listenerName: listener.name,
-    serverHeader: listener.direction === 'outbound' ? 'envoy' : 'istio-envoy',
-    method: req.method ?? 'GET',
-    path: '/',
-    url: '/',
-    query: '',
-    authority: h.host ?? str(h[':authority']) ?? '',
-    scheme: listener.tls && listener.tls.mode !== 'ISTIO_MUTUAL' ? 'https' : 'http',
-    requestId,
-    flags: new Set(),
-    details: '',
-    responseCode: 0,
-    routeName: '-',
-    clusterName: '-',
-    upstreamHost: '-',
-    attempts: 0,
-    grpcStatus: '',
-    protocol: typeof ct === 'string' && ct.startsWith('application/grpc') ? 'grpc' : 'http',
-    sampled: false,
-    upstreamMtls: false,
-  }
-}
-
 async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): Promise<void> {
   const rt = deps.runtime()
   const req = ex.req
   if (listener.direction === 'inbound') {
-    const peer = readPeer(req)
+    const peer = readPeerMetadata(req)
     if (peer) ex.peer = peer
   }
   const principal = peerIdentity(req.socket)
@@ -213,36 +162,6 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
   await forward(deps, rt, ex, action, filters, cors ? responseHeaders(cors, origin as string) : undefined)
 }
 
-function str(v: string | string[] | undefined): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
-
-function readPeer(req: IncomingMessage): PeerMetadata | undefined {
-  const raw = req.headers['x-envoy-peer-metadata']
-  delete req.headers['x-envoy-peer-metadata']
-  delete req.headers['x-envoy-peer-metadata-id']
-  if (typeof raw !== 'string') return undefined
-  try {
-    const p = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as PeerMetadata
-    return typeof p.workload === 'string' ? p : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function pickBackend(action: ForwardAction) {
-  const b = action.backends
-  if (b.length === 1) return b[0]!
-  let total = 0
-  for (const x of b) total += x.weight
-  let n = Math.random() * total
-  for (const x of b) {
-    n -= x.weight
-    if (n < 0) return x
-  }
-  return b[b.length - 1]!
-}
-
 /** Clusters Istio reports as `destination_service_name` themselves. */
 const SPECIAL_CLUSTERS = new Set(['PassthroughCluster', 'InboundPassthroughCluster', 'BlackHoleCluster'])
 
@@ -268,7 +187,7 @@ async function forward(
 ): Promise<void> {
   const req = ex.req
   const r = ex.route!
-  const backend = pickBackend(action)
+  const backend = pickWeighted(action.backends)
   ex.clusterName = backend.cluster
   const cs = rt.clusters.get(backend.cluster)
   if (!cs) return respondFailure(ex, FAILURES.noCluster)
@@ -439,37 +358,6 @@ async function forward(
   respondFailure(ex, last.failure ?? FAILURES.connectFailure, exhausted ? { extraFlags: ['URX'] } : {})
 }
 
-/** Envoy router headers `x-envoy-retry-on` / `x-envoy-max-retries` adjust the route's retry policy. */
-function retryOverride(
-  base: CompiledRetry | undefined,
-  h: IncomingMessage['headers'],
-): CompiledRetry | undefined {
-  const on = h['x-envoy-retry-on']
-  const max = h['x-envoy-max-retries']
-  if (on === undefined && max === undefined) return base
-  const policy: RetryPolicy = base?.policy ?? {
-    numRetries: 1,
-    retryOn: [],
-    retriableStatusCodes: [],
-    retryOtherHosts: true,
-    backoffBaseMs: 25,
-  }
-  const n = Number(max)
-  const tokens =
-    typeof on === 'string'
-      ? on
-          .split(',')
-          .map((t) => t.trim())
-          .filter(Boolean)
-      : []
-  const next: RetryPolicy = {
-    ...policy,
-    retryOn: [...policy.retryOn, ...tokens],
-    numRetries: Number.isInteger(n) && n >= 0 && n <= 10 ? n : policy.numRetries,
-  }
-  return next.numRetries > 0 ? compileRetry(next) : undefined
-}
-
 function appendValue(prior: string | string[] | undefined, value: string): string | string[] {
   if (prior === undefined) return value
   return Array.isArray(prior) ? [...prior, value] : [prior, value]
@@ -500,70 +388,6 @@ function hostHeaderDestination(authority: string): { host: string; port: number 
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority)
   if (!m) return undefined
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : 80 }
-}
-
-function computeHash(
-  hp: ExchangeHashPolicy,
-  ex: Exchange,
-  cs: ClusterState,
-): { value: number | undefined; setCookie?: string } {
-  const lb = cs.config.lb.kind
-  if (!hp || (lb !== 'RING_HASH' && lb !== 'MAGLEV')) return { value: undefined }
-  switch (hp.kind) {
-    case 'header': {
-      const v = headerValue(ex.req.headers, hp.name)
-      return { value: v === undefined ? undefined : hash32(v) }
-    }
-    case 'sourceIp':
-      return { value: hash32(ex.remoteAddress) }
-    case 'queryParam': {
-      const v = ex.query ? (new URLSearchParams(ex.query).get(hp.name) ?? undefined) : undefined
-      return { value: v === undefined ? undefined : hash32(v) }
-    }
-    case 'cookie': {
-      const v = cookieValue(headerValue(ex.req.headers, 'cookie'), hp.name)
-      if (v !== undefined) return { value: hash32(v) }
-      if (hp.ttlMs === undefined) return { value: undefined }
-      const generated = randomUUID().replaceAll('-', '').slice(0, 16)
-      const parts = [`${hp.name}="${generated}"`]
-      if (hp.ttlMs > 0) parts.push(`Max-Age=${Math.floor(hp.ttlMs / 1000)}`)
-      if (hp.path) parts.push(`Path=${hp.path}`)
-      parts.push('HttpOnly')
-      return { value: hash32(generated), setCookie: parts.join('; ') }
-    }
-  }
-}
-
-type ExchangeHashPolicy = NonNullable<Exchange['route']>['policy']['hashPolicy']
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq < 0) continue
-    if (part.slice(0, eq).trim() === name)
-      return part
-        .slice(eq + 1)
-        .trim()
-        .replace(/^"|"$/g, '')
-  }
-  return undefined
-}
-
-function readBody(req: IncomingMessage, expected: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let n = 0
-    req.on('data', (c: Buffer) => {
-      n += c.length
-      if (n <= expected) chunks.push(c)
-    })
-    req.once('end', () => resolve(Buffer.concat(chunks)))
-    req.once('error', () => resolve(null))
-    req.once('close', () => {
-      if (!req.complete) resolve(null)
-    })
-  })
 }
 
 function sleep(ms: number): Promise<void> {

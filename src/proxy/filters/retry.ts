@@ -71,3 +71,34 @@ export function backoffMs(baseMs: number, n: number): number {
   const ceiling = Math.min(base * (2 ** n - 1), base * 10)
   return Math.floor(Math.random() * ceiling)
 }
+
+/** Envoy router headers `x-envoy-retry-on` / `x-envoy-max-retries` adjust the route's retry policy. */
+export function retryOverride(
+  base: CompiledRetry | undefined,
+  h: Readonly<Record<string, string | string[] | undefined>>,
+): CompiledRetry | undefined {
+  const on = h['x-envoy-retry-on']
+  const max = h['x-envoy-max-retries']
+  if (on === undefined && max === undefined) return base
+  const policy: RetryPolicy = base?.policy ?? {
+    numRetries: 1,
+    retryOn: [],
+    retriableStatusCodes: [],
+    retryOtherHosts: true,
+    backoffBaseMs: 25,
+  }
+  const n = Number(max)
+  const tokens =
+    typeof on === 'string'
+      ? on
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : []
+  const next: RetryPolicy = {
+    ...policy,
+    retryOn: [...policy.retryOn, ...tokens],
+    numRetries: Number.isInteger(n) && n >= 0 && n <= 10 ? n : policy.numRetries,
+  }
+  return next.numRetries > 0 ? compileRetry(next) : undefined
+}

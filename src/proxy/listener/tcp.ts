@@ -9,6 +9,7 @@ import { connect as tlsConnect } from 'node:tls'
 import type { Endpoint, TcpListener, TcpRoute } from '../../proxyconfig/types.ts'
 import { type ClusterRegistry, type ClusterState, pickEndpoint } from '../cluster/cluster.ts'
 import { recordOutcome } from '../cluster/outlier.ts'
+import { pickWeighted } from '../cluster/weighted.ts'
 import { labelValues } from '../observe/labels.ts'
 import type { Metrics } from '../observe/metrics.ts'
 import type { ProxyRuntime } from '../runtime.ts'
@@ -86,18 +87,7 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
   const route = pickRoute(listener.routes, orig?.host ?? listener.address, sni)
   let clusterName = listener.defaultCluster
   if (route && route.backends.length > 0) {
-    const b = route.backends
-    let total = 0
-    for (const x of b) total += x.weight
-    let n = Math.random() * total
-    clusterName = b[b.length - 1]!.cluster
-    for (const x of b) {
-      n -= x.weight
-      if (n < 0) {
-        clusterName = x.cluster
-        break
-      }
-    }
+    clusterName = pickWeighted(route.backends).cluster
   }
   const cs = rt.clusters.get(clusterName)
   let ep: Endpoint | undefined

@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream'
 import type { HttpListener } from '../../proxyconfig/types.ts'
 import { admit, pickEndpoint } from '../cluster/cluster.ts'
 import { recordOutcome } from '../cluster/outlier.ts'
+import { pickWeighted } from '../cluster/weighted.ts'
 import { copyEndToEnd } from '../filters/headers.ts'
 import { checkRequestHead } from '../listener/guard.ts'
 import { FAILURES, type Failure } from '../respond.ts'
@@ -53,16 +54,7 @@ export function handleUpgrade(
       })
     : undefined
   if (route?.route.action.kind !== 'forward') return refuse(socket, FAILURES.noRoute, server)
-  const backends = route.route.action.backends
-  let n = Math.random() * backends.reduce((s, b) => s + b.weight, 0)
-  let backend = backends[backends.length - 1]!
-  for (const b of backends) {
-    n -= b.weight
-    if (n < 0) {
-      backend = b
-      break
-    }
-  }
+  const backend = pickWeighted(route.route.action.backends)
   const cs = runtime.clusters.get(backend.cluster)
   if (!cs) return refuse(socket, FAILURES.noCluster, server)
   const overflow = admit(cs)
