@@ -1,7 +1,7 @@
 /**
- * Differential smuggling check: random request heads built from classic smuggling fragments are sent
- * on raw sockets; whatever the proxy answers, one request head never becomes two upstream requests,
- * a smuggled request never reaches the upstream, and the proxy keeps serving.
+ * Smuggling check: random request heads built from classic smuggling fragments, with bodies that hold
+ * no complete second request, are sent on raw sockets; whatever the proxy answers, one request head
+ * never becomes two upstream requests, and the proxy keeps serving.
  */
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
