@@ -4,7 +4,8 @@
  * An endpoint is ejected after N consecutive 5xx (locally originated connect failures count, as Envoy
  * does by default) or N consecutive gateway errors (502/503/504, connect failures), for
  * `baseEjectionTime × times ejected`, unless that would eject more than `maxEjectionPercent` of the
- * cluster (the first ejection is always allowed, as `0% < max`). Ejections end lazily when their time is up.
+ * cluster (the first ejection is always allowed, as `0% < max`). Ejections end lazily when their time is
+ * up; the multiplier decays by one per `interval` the host then stays healthy.
  */
 import type { Endpoint, OutlierDetection } from '../../proxyconfig/types.ts'
 
@@ -18,17 +19,29 @@ export interface EndpointState {
   /** `performance.now()` until which the endpoint is ejected; 0 when not ejected. */
   ejectedUntil: number
   ejections: number
+  /** When the endpoint last came back from an ejection (for the multiplier's decay). */
+  backSince: number
 }
 
 /** Creates the state of an endpoint. */
 export function createEndpointState(key: string, endpoint: Endpoint): EndpointState {
-  return { key, endpoint, active: 0, consecutive5xx: 0, consecutiveGateway: 0, ejectedUntil: 0, ejections: 0 }
+  return {
+    key,
+    endpoint,
+    active: 0,
+    consecutive5xx: 0,
+    consecutiveGateway: 0,
+    ejectedUntil: 0,
+    ejections: 0,
+    backSince: 0,
+  }
 }
 
 /** True while the endpoint is ejected. */
 export function isEjected(ep: EndpointState, now: number): boolean {
   if (ep.ejectedUntil === 0) return false
   if (now >= ep.ejectedUntil) {
+    ep.backSince = ep.ejectedUntil
     ep.ejectedUntil = 0
     return false
   }
@@ -62,6 +75,9 @@ export function recordOutcome(
   if (isEjected(ep, now)) return
   const ejected = all.filter((e) => isEjected(e, now)).length
   if ((ejected / Math.max(1, all.length)) * 100 >= od.maxEjectionPercent) return
+  // Envoy lowers the multiplier by one for every interval the host stayed healthy since it came back.
+  if (ep.ejections > 0 && od.intervalMs > 0)
+    ep.ejections = Math.max(0, ep.ejections - Math.floor((now - ep.backSince) / od.intervalMs))
   ep.ejections++
   ep.ejectedUntil = now + od.baseEjectionTimeMs * ep.ejections
   ep.consecutive5xx = 0
