@@ -8,6 +8,7 @@ import * as describe from './describe.ts'
 import * as explain from './explain.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
+import * as proxy from './proxy.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
@@ -33,4 +34,6 @@ export const COMMANDS: RegisterCommand[] = [
   proxyConfig.register,
   wait.register,
   tlsCheck.register,
+  // the data plane
+  proxy.register,
 ]
