@@ -10,10 +10,12 @@ import * as explain from './explain.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
 import * as logs from './logs.ts'
+import * as proxy from './proxy.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
 import * as tlsCheck from './tls-check.ts'
+import * as up from './up.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
@@ -35,6 +37,10 @@ export const COMMANDS: RegisterCommand[] = [
   proxyConfig.register,
   wait.register,
   tlsCheck.register,
+  // the data plane
+  proxy.register,
+  // the local runtime
+  up.register,
   logs.register,
   exec.register,
 ]
