@@ -128,3 +128,17 @@ test('pods with sidecars: 2/2, service names through the sidecar, --host-alias p
     external.close()
   }
 })
+
+test('a gateway port in use is a clear error, and nothing is left running', async () => {
+  const state = await tempState()
+  const busy = createServer()
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()))
+  const port = (busy.address() as AddressInfo).port
+  try {
+    const r = await run([process.execPath, WEIR_BIN, 'up', '--gateway-port', String(port), '--state', state])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, new RegExp(`gateway port ${port} is in use`))
+  } finally {
+    busy.close()
+  }
+})

@@ -45,11 +45,20 @@ export interface Up {
   close(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** Binds and releases 127.0.0.1:`port` (0: any free port); returns the port, or rejects when it is taken. */
+async function reservePort(port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `gateway port ${port} is in use on 127.0.0.1 (choose another with --gateway-port, 0 for any)`
+            : `gateway port ${port}: ${err.message}`,
+        ),
+      ),
+    )
+    s.listen(port, '127.0.0.1', () => {
       const a = s.address()
       const port = typeof a === 'object' && a ? a.port : 0
       s.close(() => resolvePort(port))
@@ -74,7 +83,7 @@ export async function startUp(opts: UpOptions): Promise<Up> {
   }
   try {
     const store = adaptControlPlaneStore(cp.store, opts.log)
-    const gatewayPort = opts.gatewayPort === 0 ? await freePort() : opts.gatewayPort
+    const gatewayPort = await reservePort(opts.gatewayPort)
     const otherGatewayPorts = new Map<string, string>()
     const ca = await loadOrCreateCa(stateDir)
     const launcher = createProxyLauncher({
