@@ -1,6 +1,6 @@
 /** `weir up` as a process: Ctrl-C leaves nothing behind; after kill -9 the next run brings the same pods back. */
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -10,6 +10,17 @@ import { alive, FIXTURE_CATALOG, getText, run, tempState, waitFor } from './help
 import { allReady, listPods, recordedPids, startUpProcess, WEIR_BIN } from './up-process.ts'
 
 const MANIFEST = fileURLToPath(new URL('./fixtures/echo.yaml', import.meta.url))
+/** Pids of the grandchildren the echo pods started (they print `child <pid>`). */
+function grandchildren(state: string): number[] {
+  const out: number[] = []
+  const dir = join(state, 'logs', 'demo')
+  for (const pod of readdirSync(dir)) {
+    const log = readFileSync(join(dir, pod, 'echo.log'), 'utf8')
+    for (const m of log.matchAll(/^child (\d+)$/gm)) out.push(Number(m[1]))
+  }
+  return out
+}
+
 const MESH_MANIFEST = fileURLToPath(new URL('./fixtures/echo-mesh.yaml', import.meta.url))
 
 test('Ctrl-C stops every process weir up started', async () => {
@@ -23,8 +34,13 @@ test('Ctrl-C stops every process weir up started', async () => {
     assert.match((await getText(`http://${pods[0]?.status?.podIP}:8080/`)) ?? '', /^echo-/)
     const pids = recordedPids(state)
     assert.equal(pids.length, 2)
+    const children = await waitFor(
+      'the grandchildren',
+      () => grandchildren(state).length === 2 && grandchildren(state),
+    )
     assert.equal(await up.stop('SIGINT'), 0)
-    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still alive after Ctrl-C`)
+    for (const pid of [...pids, ...children])
+      assert.equal(alive(pid), false, `pid ${pid} still alive after Ctrl-C`)
   } finally {
     up.child.kill('SIGKILL')
   }
@@ -41,9 +57,17 @@ test('kill -9 of weir up, then weir up on the same state: the same pods come bac
     })
     const oldPids = recordedPids(state)
     assert.equal(oldPids.length, 2)
+    const children = await waitFor(
+      'the grandchildren',
+      () => grandchildren(state).length === 2 && grandchildren(state),
+    )
     await first.stop('SIGKILL')
+    // The apps die with weir up; their own children outlive it until the next weir up on this state.
+    for (const pid of children) assert.equal(alive(pid), true, `grandchild ${pid} should outlive a kill -9`)
     second = await startUpProcess(state, ['--catalog', FIXTURE_CATALOG])
-    for (const pid of oldPids) assert.equal(alive(pid), false, `pid ${pid} of the killed run is still alive`)
+    for (const pid of [...oldPids, ...children]) {
+      assert.equal(alive(pid), false, `pid ${pid} of the killed run is still alive`)
+    }
     const api = second.apiUrl
     const after = await waitFor('the same 2 pods ready again', async () => {
       const p = await listPods(state, api, 'demo')
