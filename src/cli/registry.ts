@@ -6,6 +6,7 @@ import * as create from './create.ts'
 import * as del from './delete.ts'
 import * as describe from './describe.ts'
 import * as explain from './explain.ts'
+import * as gateway from './gateway.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
 import * as proxy from './proxy.ts'
@@ -36,4 +37,5 @@ export const COMMANDS: RegisterCommand[] = [
   tlsCheck.register,
   // the data plane
   proxy.register,
+  gateway.register,
 ]
