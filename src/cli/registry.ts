@@ -7,6 +7,7 @@ import * as del from './delete.ts'
 import * as describe from './describe.ts'
 import * as exec from './exec.ts'
 import * as explain from './explain.ts'
+import * as gateway from './gateway.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
 import * as logs from './logs.ts'
@@ -39,6 +40,7 @@ export const COMMANDS: RegisterCommand[] = [
   tlsCheck.register,
   // the data plane
   proxy.register,
+  gateway.register,
   // the local runtime
   up.register,
   logs.register,
