@@ -3,7 +3,7 @@
  * processes with their own address and /etc/hosts, Services get virtual IPs served by an in-process kube-proxy,
  * and pods with a sidecar get an in-process proxy (through `proxies`).
  */
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { nsOf, type Pod, type PodStatus, rec, selects } from './kube.ts'
 import { BLOCK, outboundAddress, sameIndex } from './net/addresses.ts'
@@ -82,6 +82,16 @@ interface Running {
   hosts: string
 }
 
+/** The first port a normal user may bind (`net.ipv4.ip_unprivileged_port_start`; 1024 when unknown). */
+function unprivilegedPortStart(): number {
+  try {
+    const v = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim())
+    return Number.isInteger(v) ? v : 1024
+  } catch {
+    return 1024
+  }
+}
+
 /** Starts the runtime: kills what a previous run on this state dir left behind, then reconciles. */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { store, stateDir } = opts
@@ -92,6 +102,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (sandbox.kind === 'none') {
     log(
       `warning: pods share this machine's /etc/hosts: ${sandbox.reason}; service names resolve only through *_SERVICE_HOST variables`,
+    )
+  }
+  const lowPorts = unprivilegedPortStart()
+  if (process.getuid?.() !== 0 && lowPorts > 80) {
+    log(
+      `warning: ports below ${lowPorts} cannot be bound by a normal user, so services on port 80 or 443 will not ` +
+        'answer; run weir up as root, or allow it once with: sudo sysctl net.ipv4.ip_unprivileged_port_start=0',
     )
   }
   const book = createAddressBook()

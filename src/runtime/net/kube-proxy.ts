@@ -49,6 +49,8 @@ function pipeTo(client: Socket, fwd: Forwarder): void {
 /** A kube-proxy with no rules yet. */
 export function createKubeProxy(opts: { onError?: (message: string) => void } = {}): KubeProxy {
   const forwarders = new Map<string, Forwarder>()
+  // Each failure is reported once (a reconcile retries every few moments).
+  const reported = new Set<string>()
   const closeOne = async (key: string): Promise<void> => {
     const f = forwarders.get(key)
     if (!f) return
@@ -71,7 +73,9 @@ export function createKubeProxy(opts: { onError?: (message: string) => void } = 
         forwarders.set(key, fwd)
         await new Promise<void>((resolve) => {
           fwd.server.once('error', (err) => {
-            opts.onError?.(`kube-proxy: cannot listen on ${key}: ${err.message}`)
+            const message = `kube-proxy: cannot listen on ${key}: ${err.message}`
+            if (!reported.has(message)) opts.onError?.(message)
+            reported.add(message)
             forwarders.delete(key)
             resolve()
           })
