@@ -1,12 +1,13 @@
 /** Runtime against an in-memory store: pods from Deployments, processes, readiness, VIPs, per-pod DNS, restarts. */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Pod } from '../../src/runtime/kube.ts'
 import { planExec } from '../../src/runtime/pod/runner.ts'
 import { loadCatalog } from '../../src/runtime/process/catalog.ts'
+import { readRecords } from '../../src/runtime/process/records.ts'
 import { type Runtime, startRuntime } from '../../src/runtime/runtime.ts'
 import { createMemoryStore } from '../../src/runtime/store.ts'
 import {
@@ -166,12 +167,7 @@ test('deleting the Deployment stops its processes', async () => {
 })
 
 function readPid(pod: Pod): number | undefined {
-  const log = `${stateDir}/run/pids`
-  for (const f of spawnSync('ls', [log], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
-    const r = JSON.parse(readFileSync(`${log}/${f}`, 'utf8')) as { pid: number; what: string }
-    if (r.what === `demo/${pod.metadata.name}/echo`) return r.pid
-  }
-  return undefined
+  return readRecords(stateDir).find((r) => r.what === `demo/${pod.metadata.name}/echo`)?.pid
 }
 
 const WEIR = fileURLToPath(new URL('../../bin/weir.js', import.meta.url))
@@ -189,6 +185,30 @@ test('weir logs and weir exec work on a running pod', async () => {
   assert.match(logs.stdout, /listening on 127\.244\.\d+\.\d+:8080/)
   const bySelector = await weir('logs', '-l', 'app=cli', '-n', 'demo')
   assert.match(bySelector.stdout, /listening on/)
+  // -f keeps printing what the container writes later (a request logs nothing; a restart does).
+  const follow = spawn(
+    process.execPath,
+    [WEIR, 'logs', '-f', '-l', 'app=cli', '-n', 'demo', '--state', stateDir],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  )
+  let followed = ''
+  follow.stdout.on('data', (c: Buffer) => {
+    followed += c.toString()
+  })
+  try {
+    await waitFor('first output', () => followed.includes('listening on'))
+    const pid = readPid(pod)
+    assert.ok(pid)
+    process.kill(pid, 'SIGKILL')
+    await waitFor(
+      'the restarted container in the followed log',
+      () => followed.split('listening on').length >= 3,
+    )
+  } finally {
+    follow.kill('SIGINT')
+  }
   const missing = await weir('logs', 'nope', '-n', 'demo')
   assert.equal(missing.status, 1)
   assert.match(missing.stderr, /pods "nope" not found/)
