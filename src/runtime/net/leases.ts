@@ -3,14 +3,34 @@
  * test files) never hand out the same pod IP or VIP. A lease is a file named after the address holding the
  * owner's pid and start time; a lease whose owner is gone is taken over.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, chmodSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { processStartTime } from '../process/records.ts'
 
-/** The lease directory (override with WEIR_LEASE_DIR). */
+let dirCache: string | undefined
+
+/**
+ * The lease directory (override with WEIR_LEASE_DIR): one for the machine, world-writable and sticky like
+ * /tmp; a per-user one when that is not writable (then runs of different users are not coordinated).
+ */
 export function leaseDir(): string {
-  return process.env.WEIR_LEASE_DIR ?? join(tmpdir(), 'weir-address-leases')
+  if (process.env.WEIR_LEASE_DIR) return process.env.WEIR_LEASE_DIR
+  if (dirCache) return dirCache
+  const shared = join(tmpdir(), 'weir-address-leases')
+  try {
+    mkdirSync(shared, { recursive: true, mode: 0o1777 })
+    try {
+      chmodSync(shared, 0o1777)
+    } catch {
+      // someone else's directory: fine if we may write in it
+    }
+    accessSync(shared, constants.W_OK)
+    dirCache = shared
+  } catch {
+    dirCache = join(tmpdir(), `weir-address-leases-${process.getuid?.() ?? 'user'}`)
+  }
+  return dirCache
 }
 
 const me = (): string => `${process.pid} ${processStartTime(process.pid) ?? 0}`
@@ -25,7 +45,7 @@ function ownerAlive(text: string): boolean {
 /** Takes the lease on `address`; false when another live process holds it. */
 export function acquireLease(address: string): boolean {
   const dir = leaseDir()
-  mkdirSync(dir, { recursive: true, mode: 0o1777 })
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
   const file = join(dir, address)
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
