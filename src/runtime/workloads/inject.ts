@@ -57,7 +57,17 @@ export function injectSidecar(pod: Pod): Pod {
         'service.istio.io/canonical-revision':
           labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
       },
-      annotations: { ...pod.metadata.annotations, 'sidecar.istio.io/status': STATUS },
+      annotations: {
+        ...pod.metadata.annotations,
+        'sidecar.istio.io/status': STATUS,
+        // As Istio's injector: kubectl logs/exec default to the app, not the sidecar.
+        ...(pod.spec.containers[0]
+          ? { 'kubectl.kubernetes.io/default-container': pod.spec.containers[0].name }
+          : {}),
+        ...(pod.spec.containers[0]
+          ? { 'kubectl.kubernetes.io/default-logs-container': pod.spec.containers[0].name }
+          : {}),
+      },
     },
     spec: { ...pod.spec, containers: [...pod.spec.containers, sidecar] },
   }
