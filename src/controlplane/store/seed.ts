@@ -4,8 +4,11 @@ import type { Store } from './store.ts'
 /** Namespaces that exist from the start. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'istio-system'] as const
 
-/** The `mesh` key of ConfigMap `istio` in `istio-system` on a fresh control plane. */
-export const DEFAULT_MESH_CONFIG = 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n'
+/**
+ * The `mesh` key of ConfigMap `istio` in `istio-system` on a fresh control plane: Istio's defaults, with
+ * access logs on as in Istio's demo profile (so `weir logs POD -c istio-proxy` shows them).
+ */
+export const DEFAULT_MESH_CONFIG = 'accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: ALLOW_ANY\n'
 
 /**
  * Makes sure the system namespaces exist (recreating any that are missing) and, on a store that has
