@@ -3,12 +3,7 @@ import { parseDurationMs } from '../model/duration.ts'
 import { hostCovers } from '../model/host.ts'
 import { arr, labelsMatch, num, obj, str, strMap } from '../model/read.ts'
 import type { ConfigEntry, Service } from '../model/types.ts'
-import type {
-  CircuitBreaker,
-  HashPolicy,
-  LoadBalancer,
-  OutlierDetection,
-} from '../proxyconfig/types.ts'
+import type { CircuitBreaker, HashPolicy, LoadBalancer, OutlierDetection } from '../proxyconfig/types.ts'
 import { type CompileContext, configVisible, memo, resolve } from './context.ts'
 
 /** A DestinationRule as it applies to one host: merged subsets and top-level policy. */

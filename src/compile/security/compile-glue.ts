@@ -25,7 +25,11 @@ const resources = (list: readonly ConfigEntry[]): Resource[] =>
   )
 
 /** The listener TLS of an inbound workload port (`targetPort`), or undefined for DISABLE (plaintext only). */
-export function inboundTlsFor(snapshot: MeshSnapshot, node: SecurityNode, targetPort: number): ServerTls | undefined {
+export function inboundTlsFor(
+  snapshot: MeshSnapshot,
+  node: SecurityNode,
+  targetPort: number,
+): ServerTls | undefined {
   const mode = effectivePeerAuthentication(
     resources(snapshot.peerAuthentications),
     { namespace: node.namespace, labels: node.labels },
@@ -61,7 +65,9 @@ export function clusterTlsFor(
     ...new Set(
       withSidecar.flatMap((e) =>
         e.workload
-          ? [`spiffe://${snapshot.mesh.trustDomain}/ns/${e.workload.namespace}/sa/${e.workload.serviceAccount}`]
+          ? [
+              `spiffe://${snapshot.mesh.trustDomain}/ns/${e.workload.namespace}/sa/${e.workload.serviceAccount}`,
+            ]
           : [],
       ),
     ),
