@@ -1,12 +1,11 @@
 /**
  * @module proxy/security — the workload's mTLS material (Istio ISTIO_MUTUAL): secure contexts for the
  * server and client sides, kept per certificate generation so that rotation applies to new
- * connections, and the SPIFFE identity of a peer.
+ * connections. The peer's identity is read by `security/peer.ts`.
  *
  * The proxy never issues certificates: whoever runs it hands them over (`ProxyOptions.workloadCerts`,
  * `ProxyHandle.setWorkloadCerts`).
  */
-import type { PeerCertificate, TLSSocket } from 'node:tls'
 import { createSecureContext, type SecureContext } from 'node:tls'
 
 /** PEM material of the workload identity. */
@@ -54,22 +53,4 @@ export function createCertStore(initial: WorkloadCerts | undefined): CertStore {
       return ctx.context
     },
   }
-}
-
-/** The `spiffe://…` URI SAN of a certificate, if any. */
-export function spiffeOf(cert: PeerCertificate | undefined): string | undefined {
-  const san = cert?.subjectaltname
-  if (!san) return undefined
-  for (const part of san.split(',')) {
-    const p = part.trim()
-    if (p.startsWith('URI:spiffe://')) return p.slice(4)
-  }
-  return undefined
-}
-
-/** The verified peer identity of a mutual-TLS socket, or undefined for plaintext. */
-export function peerIdentity(sock: unknown): string | undefined {
-  const s = sock as Partial<TLSSocket> | null
-  if (!s || typeof s.getPeerCertificate !== 'function' || !s.authorized) return undefined
-  return spiffeOf(s.getPeerCertificate())
 }

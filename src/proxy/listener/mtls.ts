@@ -8,6 +8,7 @@ import type { Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls'
 import type { ServerTls } from '../../proxyconfig/types.ts'
+import { meshPeer } from '../security/peer.ts'
 import { type CertStore, MESH_ALPN } from '../security.ts'
 
 /**
@@ -57,6 +58,7 @@ export function createMeshAcceptor(
   tls: Extract<ServerTls, { mode: 'ISTIO_MUTUAL' }>,
   certs: CertStore,
   on: { tls(sock: TLSSocket): void; plain(s: Socket, first: Buffer): void },
+  silentMs = 1000,
 ): (s: Socket) => void {
   let generation = -1
   let server: TlsServer | undefined
@@ -82,7 +84,16 @@ export function createMeshAcceptor(
     return server
   }
   return (s) => {
+    // A client that says nothing (a server-first protocol such as MySQL) counts as plaintext after
+    // `silentMs`, like Istio's protocol detection timeout: served under PERMISSIVE, closed under STRICT.
+    const silent = setTimeout(() => {
+      s.removeAllListeners('data')
+      if (tls.peerAuthentication === 'STRICT') s.destroy()
+      else on.plain(s, Buffer.alloc(0))
+    }, silentMs)
+    s.once('close', () => clearTimeout(silent))
     s.once('data', (first: Buffer) => {
+      clearTimeout(silent)
       s.pause()
       const t = first[0] === 0x16 ? terminator() : undefined
       if (t) {

@@ -13,7 +13,9 @@ import { pickWeighted } from '../cluster/weighted.ts'
 import { labelValues } from '../observe/labels.ts'
 import type { Metrics } from '../observe/metrics.ts'
 import type { ProxyRuntime } from '../runtime.ts'
-import { type CertStore, peerIdentity } from '../security.ts'
+import { tcpAuthzDenial } from '../security/enforce.ts'
+import { peerIdentity } from '../security/peer.ts'
+import type { CertStore } from '../security.ts'
 import { upstreamTls } from '../upstream/tls.ts'
 import { parseSni, sniMatches } from './sni.ts'
 
@@ -83,6 +85,20 @@ export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): v
 function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: string | undefined): void {
   const rt = deps.runtime()
   const dstAddr = down.localAddress ?? ''
+  const principal = peerIdentity(down)
+  const denied = tcpAuthzDenial(rt.config.authz, {
+    direction: listener.direction,
+    principal,
+    sourceIp: down.remoteAddress ?? '',
+    destinationIp: dstAddr,
+    port: listener.port,
+    sni,
+  })
+  if (denied) {
+    logTcp(deps, rt, down, Date.now(), listener.defaultCluster, '-', '-', 0, 0, denied)
+    down.destroy()
+    return
+  }
   const orig = deps.originalDestination(dstAddr, down.localPort ?? 0)
   const route = pickRoute(listener.routes, orig?.host ?? listener.address, sni)
   let clusterName = listener.defaultCluster
@@ -119,7 +135,7 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
         responseCode: 0,
         grpcStatus: '',
         flags,
-        peerPrincipal: peerIdentity(down),
+        peerPrincipal: principal,
         upstreamMtls: tls?.mesh === true,
       },
       true,
@@ -197,6 +213,8 @@ function logTcp(
   flags: string,
   received: number,
   sent: number,
+  /** `%CONNECTION_TERMINATION_DETAILS%` (RBAC denials). */
+  details = '-',
 ): void {
   const mesh = rt.config.mesh
   if (!mesh.accessLog.enabled) return
@@ -210,11 +228,12 @@ function logTcp(
     upstream_cluster: cluster,
     downstream_local_address: `${down.localAddress}:${down.localPort}`,
     downstream_remote_address: `${down.remoteAddress}:${down.remotePort}`,
+    ...(details !== '-' ? { connection_termination_details: details } : {}),
   }
   if (mesh.accessLog.format === 'json') deps.log(`${JSON.stringify(entry)}\n`)
   else
     deps.log(
-      `[${entry.start_time}] "- - -" 0 ${flags} - - "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
+      `[${entry.start_time}] "- - -" 0 ${flags} - ${details} "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
         `"${upstreamHost}" ${cluster} - ${entry.downstream_local_address} ${entry.downstream_remote_address} - -\n`,
     )
 }
