@@ -31,6 +31,7 @@ import { attemptOnce } from './upstream/attempt.ts'
 import { readBody } from './upstream/body.ts'
 import type { H2Sessions } from './upstream/h2.ts'
 import type { PoolSet } from './upstream/pools.ts'
+import { upstreamTls } from './upstream/tls.ts'
 
 /** Bodies up to this size are buffered so that the request can be retried and mirrored. */
 export const RETRY_BUFFER_LIMIT = 64 * 1024
@@ -294,7 +295,14 @@ async function forward(
       (name) => {
         const m = rt.clusters.get(name)
         const ep = m ? pickEndpoint(m, {}, performance.now()) : undefined
-        return ep && m ? deps.pools.get(m.config, ep.endpoint.address, ep.endpoint.port) : undefined
+        return ep && m
+          ? deps.pools.get(
+              m.config,
+              ep.endpoint.address,
+              ep.endpoint.port,
+              upstreamTls(m.config, ep.endpoint, deps.certs),
+            )
+          : undefined
       },
     )
   }

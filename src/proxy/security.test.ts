@@ -272,6 +272,7 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
     assert.ok(wire.length > 0)
     assert.equal(wire.indexOf(SECRET), -1, 'the secret crossed the wire in plaintext')
     assert.equal(wire[0], 0x16, 'a TLS handshake record')
+    assert.notEqual(wire.indexOf('outbound_.9080_._.reviews.default.svc.cluster.local'), -1, 'Istio SNI')
     const dst = (await send(server.adminAddress().port, { path: '/stats/prometheus' })).body
     assert.match(
       dst,
