@@ -293,6 +293,20 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
     assert.equal(wire.indexOf(SECRET), -1)
   })
 
+  it('TCP over mTLS, server-first (MySQL-like): the greeting reaches a silent client', async () => {
+    const greeter = await startEcho('mysql-greeting\n')
+    try {
+      const srv = await start(serverConfig(app.port, portOf(greeter), 'STRICT'), certs.reviews)
+      const cli = await start(
+        clientConfig(srv.addresses().http!.port, srv.addresses().tcp!.port, MUTUAL),
+        certs.productpage,
+      )
+      assert.equal(await exchangeTcp(cli.addresses().tcp!.port, undefined), 'mysql-greeting\n')
+    } finally {
+      greeter.close()
+    }
+  })
+
   it('STRICT refuses plaintext and clients without a valid mesh certificate', async () => {
     const port = server.addresses().http!.port
     await assert.rejects(send(port, { host: 'reviews' }))
