@@ -100,7 +100,7 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
     const peer = readPeerMetadata(req)
     if (peer) ex.peer = peer
   }
-  const peer = meshPeer(req.socket)
+  const peer = meshPeer(connectionOf(req))
   if (peer) ex.peerPrincipal = peer.identity
   const denied = httpAuthzFailure(rt.config.authz, {
     direction: listener.direction,
@@ -178,6 +178,12 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
   await forward(deps, rt, ex, action, filters, cors ? responseHeaders(cors, origin as string) : undefined)
 }
 
+/** The downstream connection: for HTTP/2 the session's socket (one per connection, not per stream). */
+function connectionOf(req: IncomingMessage): unknown {
+  const session = (req as unknown as { stream?: { session?: { socket?: unknown } } }).stream?.session
+  return session?.socket ?? req.socket
+}
+
 /**
  * `X-Forwarded-Client-Cert` as Istio configures it: sidecar inbound APPEND_FORWARD (this hop's element
  * appended for an mTLS peer), gateways SANITIZE_SET (only this hop's element), outbound unchanged.
@@ -246,7 +252,7 @@ async function forward(
   const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
   if (up.host === undefined) up.host = ex.authority
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
-  setXfcc(up, ex, meshPeer(req.socket), rt.config.node.identity)
+  setXfcc(up, ex, meshPeer(connectionOf(req)), rt.config.node.identity)
   if (ex.direction === 'gateway') {
     const xff = h['x-forwarded-for']
     const remote = ex.remoteAddress

@@ -285,6 +285,17 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
     )
   })
 
+  it('HTTP/2 over mTLS (ALPN h2): principal and XFCC reach the app', async () => {
+    const cfg = clientConfig(httpRelay.port, tcpRelay.port, MUTUAL)
+    cfg.clusters['outbound|9080||reviews']!.protocol = 'http2'
+    const h2client = await start(cfg, certs.productpage)
+    for (let i = 0; i < 3; i++) {
+      const r = await send(h2client.addresses().http!.port, { host: 'reviews' })
+      assert.equal(r.status, 200)
+      assert.match(r.body, /URI=spiffe:\/\/cluster.local\/ns\/default\/sa\/productpage$/)
+    }
+  })
+
   it('TCP over mTLS (Redis-like): echoed end to end, never in plaintext between the sidecars', async () => {
     const got = await exchangeTcp(client.addresses().tcp!.port, `SET vote ${SECRET}\r\n`)
     assert.equal(got, `SET vote ${SECRET}\r\n`)
