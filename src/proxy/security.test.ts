@@ -320,7 +320,7 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
 
   it('STRICT refuses plaintext and clients without a valid mesh certificate', async () => {
     const port = server.addresses().http!.port
-    await assert.rejects(send(port, { host: 'reviews' }))
+    await assert.rejects(send(port, { host: 'reviews' }), { code: 'ECONNRESET' })
     assert.equal(await exchangeTcp(server.addresses().tcp!.port, 'PING\r\n'), '', 'plaintext TCP closed')
     const root = ca.trustBundlePem
     assert.ok('error' in (await direct(port, '/', undefined, root)), 'no client certificate')

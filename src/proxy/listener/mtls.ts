@@ -88,7 +88,7 @@ export function createMeshAcceptor(
     // `silentMs`, like Istio's protocol detection timeout: served under PERMISSIVE, closed under STRICT.
     const silent = setTimeout(() => {
       s.removeAllListeners('data')
-      if (tls.peerAuthentication === 'STRICT') s.destroy()
+      if (tls.peerAuthentication === 'STRICT') s.resetAndDestroy()
       else on.plain(s, Buffer.alloc(0))
     }, silentMs)
     s.once('close', () => clearTimeout(silent))
@@ -101,7 +101,8 @@ export function createMeshAcceptor(
         return
       }
       if (tls.peerAuthentication === 'STRICT') {
-        s.destroy()
+        // Envoy's `filter_chain_not_found`: the client sees a reset (curl exit 56).
+        s.resetAndDestroy()
         return
       }
       on.plain(s, first)
