@@ -439,6 +439,14 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
     )
     // A DENY rule's HTTP-only fields do not narrow it on TCP: the whole TCP port is denied (as Istio).
     assert.equal(await exchangeTcp(client.addresses().tcp!.port, 'PING\r\n'), '')
+
+    // Source addresses are known on mTLS connections too (ipBlocks).
+    const denyLocal = policy('deny-local', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { ipBlocks: ['127.0.0.0/8'] } }] }],
+    })
+    assert.deepEqual(server.applyConfig({ ...base, authz: authzOf(denyLocal) }), { ok: true })
+    assert.equal((await send(client.addresses().http!.port, { host: 'reviews' })).status, 403)
   })
 
   it('rotating both workload certificates under steady load loses no request', async () => {

@@ -12,8 +12,8 @@ import { meshPeer } from '../security/peer.ts'
 import { type CertStore, MESH_ALPN } from '../security.ts'
 
 /**
- * A JS stream over `s` that first replays `first`: node:http2 and node:tls read a net socket's native
- * handle directly, so bytes already read by sniffing would be lost otherwise.
+ * A JS stream over `s` that first replays `first`: node:http2 reads a net socket's native handle
+ * directly, so bytes already read by sniffing would be lost otherwise (node:tls reads `unshift`ed bytes).
  */
 export function replay(s: Socket, first: Buffer): Duplex {
   const d = new Duplex({
@@ -97,7 +97,10 @@ export function createMeshAcceptor(
       s.pause()
       const t = first[0] === 0x16 ? terminator() : undefined
       if (t) {
-        t.emit('connection', replay(s, first))
+        // node:tls takes over the native handle and reads the bytes put back first, so the TLS socket
+        // keeps the peer's addresses and the data path stays native (no JS stream in between).
+        s.unshift(first)
+        t.emit('connection', s)
         return
       }
       if (tls.peerAuthentication === 'STRICT') {
