@@ -131,6 +131,7 @@ export function buildOutboundClusters(ctx: CompileContext): Record<string, Clust
           subset: sub.name,
           meshInternal: s.location === 'MESH_INTERNAL',
           endpoints,
+          serviceEndpoints: all,
         })
         const outlier = outlierOf(policy)
         out[name] = {

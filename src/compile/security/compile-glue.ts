@@ -47,6 +47,8 @@ export interface ClusterTlsTarget {
   /** Mesh-internal service (auto mTLS applies only to those). */
   meshInternal: boolean
   endpoints: readonly Endpoint[]
+  /** Every endpoint of the service (all subsets): their accounts are the identities accepted, as Istio. */
+  serviceEndpoints?: readonly Endpoint[]
 }
 
 /**
@@ -63,8 +65,8 @@ export function clusterTlsFor(
   const withSidecar = target.endpoints.filter((e) => e.tlsMode === 'istio')
   const ids = [
     ...new Set(
-      withSidecar.flatMap((e) =>
-        e.workload
+      (target.serviceEndpoints ?? target.endpoints).flatMap((e) =>
+        e.tlsMode === 'istio' && e.workload
           ? [
               `spiffe://${snapshot.mesh.trustDomain}/ns/${e.workload.namespace}/sa/${e.workload.serviceAccount}`,
             ]
