@@ -356,6 +356,25 @@ describe('Istio mutual TLS and authorization between two sidecars', () => {
     assert.ok('status' in ok && ok.status === 200, 'a valid mesh certificate is accepted')
   })
 
+  it('a refused plaintext connection is logged as NR filter_chain_not_found', async () => {
+    const lines: string[] = []
+    const cfg = serverConfig(app.port, portOf(echo), 'STRICT')
+    cfg.mesh.accessLog = { enabled: true, format: 'text' }
+    const p = await startProxy({
+      config: cfg,
+      bind: () => ({ host: '127.0.0.1', port: 0 }),
+      workloadCerts: certs.reviews!,
+      log: (l) => {
+        lines.push(l)
+      },
+    })
+    started.push(p)
+    await assert.rejects(send(p.addresses().http!.port, { host: 'reviews' }))
+    assert.equal(await exchangeTcp(p.addresses().tcp!.port, 'PING\r\n'), '')
+    const refused = lines.filter((l) => / 0 NR filter_chain_not_found - /.test(l))
+    assert.equal(refused.length, 2, lines.join(''))
+  })
+
   it('PERMISSIVE accepts plaintext and mTLS on one port; a silent (server-first) TCP client is served', async () => {
     const greeter = await startEcho('mysql-greeting\n')
     try {

@@ -57,7 +57,12 @@ export function isMeshTls(tls: ServerTls | undefined): tls is Extract<ServerTls,
 export function createMeshAcceptor(
   tls: Extract<ServerTls, { mode: 'ISTIO_MUTUAL' }>,
   certs: CertStore,
-  on: { tls(sock: TLSSocket): void; plain(s: Socket, first: Buffer): void },
+  on: {
+    tls(sock: TLSSocket): void
+    plain(s: Socket, first: Buffer): void
+    /** A connection refused before TLS (plaintext on STRICT), with Envoy's details; called before the reset. */
+    refused?(s: Socket, details: string): void
+  },
   silentMs = 1000,
 ): (s: Socket) => void {
   let generation = -1
@@ -88,8 +93,10 @@ export function createMeshAcceptor(
     // `silentMs`, like Istio's protocol detection timeout: served under PERMISSIVE, closed under STRICT.
     const silent = setTimeout(() => {
       s.removeAllListeners('data')
-      if (tls.peerAuthentication === 'STRICT') s.resetAndDestroy()
-      else on.plain(s, Buffer.alloc(0))
+      if (tls.peerAuthentication === 'STRICT') {
+        on.refused?.(s, 'filter_chain_not_found')
+        s.resetAndDestroy()
+      } else on.plain(s, Buffer.alloc(0))
     }, silentMs)
     s.once('close', () => clearTimeout(silent))
     s.once('data', (first: Buffer) => {
@@ -105,6 +112,7 @@ export function createMeshAcceptor(
       }
       if (tls.peerAuthentication === 'STRICT') {
         // Envoy's `filter_chain_not_found`: the client sees a reset (curl exit 56).
+        on.refused?.(s, 'filter_chain_not_found')
         s.resetAndDestroy()
         return
       }

@@ -64,6 +64,14 @@ function pickRoute(routes: TcpRoute[], dst: string, sni: string | undefined): Tc
   return undefined
 }
 
+/**
+ * Logs a connection the listener refused before any filter ran (plaintext on a STRICT port: Envoy's
+ * `NR filter_chain_not_found`).
+ */
+export function logRefused(deps: TcpDeps, down: Socket, cluster: string, details: string): void {
+  logTcp(deps, deps.runtime(), down, Date.now(), cluster, '-', 'NR', 0, 0, { response: details })
+}
+
 /** Handles one accepted downstream connection (reading the TLS ClientHello first when routes match SNI). */
 export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): void {
   if (!listener.routes.some((r) => r.match.sniHosts?.length)) {
@@ -95,7 +103,7 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
     sni,
   })
   if (denied) {
-    logTcp(deps, rt, down, Date.now(), listener.defaultCluster, '-', '-', 0, 0, denied)
+    logTcp(deps, rt, down, Date.now(), listener.defaultCluster, '-', '-', 0, 0, { termination: denied })
     down.destroy()
     return
   }
@@ -213,9 +221,11 @@ function logTcp(
   flags: string,
   received: number,
   sent: number,
-  /** `%CONNECTION_TERMINATION_DETAILS%` (RBAC denials). */
-  details = '-',
+  /** `%RESPONSE_CODE_DETAILS%` and `%CONNECTION_TERMINATION_DETAILS%` (RBAC denials). */
+  details: { response?: string; termination?: string } = {},
 ): void {
+  const response = details.response ?? '-'
+  const termination = details.termination ?? '-'
   const mesh = rt.config.mesh
   if (!mesh.accessLog.enabled) return
   const entry = {
@@ -228,12 +238,13 @@ function logTcp(
     upstream_cluster: cluster,
     downstream_local_address: `${down.localAddress}:${down.localPort}`,
     downstream_remote_address: `${down.remoteAddress}:${down.remotePort}`,
-    ...(details !== '-' ? { connection_termination_details: details } : {}),
+    ...(details.response ? { response_code_details: details.response } : {}),
+    ...(details.termination ? { connection_termination_details: details.termination } : {}),
   }
   if (mesh.accessLog.format === 'json') deps.log(`${JSON.stringify(entry)}\n`)
   else
     deps.log(
-      `[${entry.start_time}] "- - -" 0 ${flags} - ${details} "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
+      `[${entry.start_time}] "- - -" 0 ${flags} ${response} ${termination} "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
         `"${upstreamHost}" ${cluster} - ${entry.downstream_local_address} ${entry.downstream_remote_address} - -\n`,
     )
 }
