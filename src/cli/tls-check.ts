@@ -1,16 +1,19 @@
 /**
  * @module cli/tls-check — `weir tls-check <pod>[.<ns>] [<service>]`: istioctl's old `authn tls-check`.
- * Offline over files (`-f PATH...`); the live form plugs in a resource source (`registerTlsCheck`).
+ * Live from the running control plane (`--server`/`--token`/`--state`), or offline over files (`-f PATH...`).
  */
 import { type Command, Option } from 'commander'
 import { loadPaths } from '../api/load.ts'
 import type { Resource } from '../api/resource.ts'
 import { formatTlsCheck, tlsCheck } from '../compile/security/tls-check.ts'
 import { EXIT } from './exit-codes.ts'
+import { type TargetFlags, withTargetOptions } from './format/target.ts'
+import { liveSource } from './tls-check-live.ts'
 
-/** Where the resources come from: files now, the control plane later. Problems are printed to stderr. */
+/** Where the resources come from: files, or the control plane. Problems are printed to stderr. */
 export type ResourceSource = (opts: {
   filenames: string[]
+  target?: TargetFlags
 }) => Promise<{ resources: Resource[]; problems: string[] } | { error: string; exitCode: number }>
 
 /** Parsed arguments. */
@@ -20,6 +23,8 @@ export interface TlsCheckArgs {
   namespace?: string
   rootNamespace?: string
   filenames: string[]
+  /** Where the control plane is (live mode, without `-f`). */
+  target?: TargetFlags
 }
 
 /** Output sinks (process.stdout/stderr by default). */
@@ -28,7 +33,7 @@ export interface Io {
   err: (s: string) => void
 }
 
-/** Reads resources from `-f` files; without files, no source. */
+/** Reads resources from `-f` files; without files, no source (see {@link fileOrLiveSource}). */
 export const fileSource: ResourceSource = async ({ filenames }) => {
   if (filenames.length === 0) {
     return { error: 'no cluster to query yet: pass the config with -f PATH...', exitCode: EXIT.USAGE }
@@ -40,11 +45,15 @@ export const fileSource: ResourceSource = async ({ filenames }) => {
   return { resources: loaded.resources, problems: [] }
 }
 
+/** `-f` files when given, else the running control plane. */
+export const fileOrLiveSource: ResourceSource = (opts) =>
+  opts.filenames.length > 0 ? fileSource(opts) : liveSource(opts.target ?? {})(opts)
+
 /** Runs the check and returns the exit code. */
 export async function runTlsCheck(args: TlsCheckArgs, source: ResourceSource, io: Io): Promise<number> {
   const dot = args.pod.lastIndexOf('.')
   const podNamespace = dot > 0 ? args.pod.slice(dot + 1) : (args.namespace ?? 'default')
-  const got = await source({ filenames: args.filenames })
+  const got = await source({ filenames: args.filenames, ...(args.target ? { target: args.target } : {}) })
   if ('error' in got) {
     io.err(`error: ${got.error}\n`)
     return got.exitCode
@@ -64,10 +73,10 @@ export async function runTlsCheck(args: TlsCheckArgs, source: ResourceSource, io
   return EXIT.OK
 }
 
-/** A `register` function reading resources from `source` (the lead wires the live one). */
+/** A `register` function reading resources from `source`. */
 export function registerTlsCheck(source: ResourceSource): (program: Command) => void {
   return (program) => {
-    program
+    const cmd = program
       .command('tls-check')
       .description('Check mTLS settings between a pod and the services it calls (istioctl authn tls-check)')
       .argument('<pod>', 'client pod, as <pod>[.<namespace>]')
@@ -75,7 +84,8 @@ export function registerTlsCheck(source: ResourceSource): (program: Command) => 
       .option('-f, --filename <paths...>', 'read config from files or directories instead of the cluster', [])
       .option('-n, --namespace <ns>', 'namespace of the pod, and of resources that name none')
       .addOption(new Option('--root-namespace <ns>', 'mesh root namespace').default('istio-system'))
-      .action(async (pod: string, service: string | undefined, o: Record<string, unknown>) => {
+    withTargetOptions(cmd).action(
+      async (pod: string, service: string | undefined, o: Record<string, unknown>) => {
         const args: TlsCheckArgs = {
           pod,
           filenames: (o.filename as string[] | undefined) ?? [],
@@ -83,13 +93,17 @@ export function registerTlsCheck(source: ResourceSource): (program: Command) => 
         }
         if (service) args.service = service
         if (typeof o.namespace === 'string') args.namespace = o.namespace
+        const target: TargetFlags = {}
+        for (const k of ['server', 'token', 'state'] as const) if (typeof o[k] === 'string') target[k] = o[k]
+        args.target = target
         process.exitCode = await runTlsCheck(args, source, {
           out: (s) => process.stdout.write(s),
           err: (s) => process.stderr.write(s),
         })
-      })
+      },
+    )
   }
 }
 
-/** `weir tls-check`, offline (`-f`). */
-export const register: (program: Command) => void = registerTlsCheck(fileSource)
+/** `weir tls-check`: live, or offline with `-f`. */
+export const register: (program: Command) => void = registerTlsCheck(fileOrLiveSource)

@@ -16,8 +16,8 @@ import {
   outlierOf,
   policyFor,
   ruleFor,
-  upstreamTlsOf,
 } from './destination-rule.ts'
+import { clusterTlsFor } from './security/compile-glue.ts'
 
 /** `outbound|9080|v1|reviews.default.svc.cluster.local` (Istio's cluster naming). */
 export function outboundClusterName(port: number, subset: string, host: string): string {
@@ -107,7 +107,6 @@ export function buildOutboundClusters(ctx: CompileContext): Record<string, Clust
         const name = outboundClusterName(p.port, sub.name, s.host)
         if (out[name]) continue
         const policy = policyFor(rule, p.port, sub.name || undefined)
-        const sni = `outbound_.${p.port}_.${sub.name}_.${s.host}`
         const endpoints = sub.name === '' ? all : all.filter((e) => labelsMatch(sub.labels, e.labels))
         const type: Cluster['type'] =
           s.resolution === 'NONE' && !s.staticEndpoints && s.origin === 'serviceentry'
@@ -126,11 +125,14 @@ export function buildOutboundClusters(ctx: CompileContext): Record<string, Clust
                 },
               ]
             : endpoints
-        const tls = upstreamTlsOf(
-          policy,
-          ctx.snapshot.mesh.enableAutoMtls && s.location === 'MESH_INTERNAL',
-          sni,
-        )
+        const tls = clusterTlsFor(ctx.snapshot, policy.tls, {
+          host: s.host,
+          port: p.port,
+          subset: sub.name,
+          meshInternal: s.location === 'MESH_INTERNAL',
+          endpoints,
+          serviceEndpoints: all,
+        })
         const outlier = outlierOf(policy)
         out[name] = {
           name,

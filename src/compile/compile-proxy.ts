@@ -7,6 +7,7 @@ import { buildOutboundClusters, specialClusters } from './clusters.ts'
 import { createContext } from './context.ts'
 import { buildGateway } from './gateway.ts'
 import type { ProxyNode } from './node.ts'
+import { authzFor } from './security/compile-glue.ts'
 import { buildSidecarInbound, buildSidecarOutbound } from './sidecar.ts'
 
 /** The compiled config and what compiling found. */
@@ -44,6 +45,8 @@ export function compileProxy(snapshot: MeshSnapshot, node: ProxyNode): CompileRe
   }
   listeners.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const sa = node.serviceAccount ?? 'default'
+  const compiledAuthz = authzFor(snapshot, node)
+  const authz = compiledAuthz ? { authz: compiledAuthz } : {}
   const config = withVersion({
     node: {
       id: `${node.name}.${node.namespace}`,
@@ -70,6 +73,7 @@ export function compileProxy(snapshot: MeshSnapshot, node: ProxyNode): CompileRe
     listeners,
     routeTables: sortRecord(routeTables),
     clusters: sortRecord(clusters),
+    ...authz,
   })
   const seen = new Set<string>()
   const diagnostics = ctx.diagnostics.filter((d) => {

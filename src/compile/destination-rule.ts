@@ -3,13 +3,7 @@ import { parseDurationMs } from '../model/duration.ts'
 import { hostCovers } from '../model/host.ts'
 import { arr, labelsMatch, num, obj, str, strMap } from '../model/read.ts'
 import type { ConfigEntry, Service } from '../model/types.ts'
-import type {
-  CircuitBreaker,
-  HashPolicy,
-  LoadBalancer,
-  OutlierDetection,
-  UpstreamTls,
-} from '../proxyconfig/types.ts'
+import type { CircuitBreaker, HashPolicy, LoadBalancer, OutlierDetection } from '../proxyconfig/types.ts'
 import { type CompileContext, configVisible, memo, resolve } from './context.ts'
 
 /** A DestinationRule as it applies to one host: merged subsets and top-level policy. */
@@ -211,39 +205,4 @@ export function outlierOf(policy: Record<string, unknown>): OutlierDetection | u
   if (five > 0) out.consecutive5xx = five
   if (gw !== undefined && gw > 0) out.consecutiveGatewayErrors = gw
   return out
-}
-
-/**
- * Upstream TLS: the DR's `tls` block when set (DISABLE ⇒ none); otherwise auto mTLS (per endpoint:
- * ISTIO_MUTUAL to endpoints with a sidecar) when the mesh enables it.
- */
-export function upstreamTlsOf(
-  policy: Record<string, unknown>,
-  autoMtls: boolean,
-  sni: string,
-): UpstreamTls | undefined {
-  const tls = obj(policy.tls)
-  const mode = str(tls?.mode)?.toUpperCase()
-  if (tls && mode) {
-    if (mode === 'DISABLE') return undefined
-    if (mode === 'ISTIO_MUTUAL') return { mode: 'ISTIO_MUTUAL', sni: str(tls.sni) ?? sni }
-    if (mode === 'SIMPLE' || mode === 'MUTUAL') {
-      const out: UpstreamTls = { mode }
-      const sniV = str(tls.sni)
-      if (sniV) out.sni = sniV
-      const sans = arr(tls.subjectAltNames)
-        .map(str)
-        .filter((s): s is string => !!s)
-      if (sans.length > 0) out.subjectAltNames = sans
-      const ca = str(tls.caCertificates)
-      if (ca) out.caCertificates = ca
-      const cc = str(tls.clientCertificate)
-      if (cc) out.clientCertificate = cc
-      const pk = str(tls.privateKey)
-      if (pk) out.privateKey = pk
-      if (tls.insecureSkipVerify === true) out.insecureSkipVerify = true
-      return out
-    }
-  }
-  return autoMtls ? { mode: 'AUTO' } : undefined
 }

@@ -24,7 +24,7 @@ import {
 import { type CompileContext, servicesFor } from './context.ts'
 import { hashPolicyOf, policyFor, ruleFor } from './destination-rule.ts'
 import { defaultRetry, translateHttpRules } from './http-routes.ts'
-import { mtlsModeFor } from './mtls.ts'
+import { inboundTlsFor } from './security/compile-glue.ts'
 import { translateTcpRules } from './tcp-routes.ts'
 import { meshVirtualServices, virtualServiceFor } from './virtual-services.ts'
 
@@ -218,9 +218,8 @@ export function buildSidecarInbound(ctx: CompileContext): {
         tp,
         http ? (p.protocol === 'http2' || p.protocol === 'grpc' ? 'http2' : 'http1') : 'tcp',
       )
-      const mode = mtlsModeFor(ctx, tp)
-      const tls =
-        mode === 'DISABLE' ? {} : { tls: { mode: 'ISTIO_MUTUAL' as const, peerAuthentication: mode } }
+      const serverTls = inboundTlsFor(ctx.snapshot, ctx.node, tp)
+      const tls = serverTls ? { tls: serverTls } : {}
       const base = {
         name: `virtualInbound_${tp}`,
         direction: 'inbound' as const,

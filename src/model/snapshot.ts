@@ -31,6 +31,8 @@ interface Placed {
   r: Resource
   ns: string
   index: number
+  /** The resource as written, when `r` is a translation of it (legacy Policy). */
+  raw?: Resource
 }
 
 /**
@@ -94,7 +96,7 @@ export function buildSnapshotWithDiagnostics(
   const config = (kind: string): ConfigEntry[] => ranked(byKind(kind, 'networking.istio.io'))
   const peer = [
     ...byKind('PeerAuthentication', 'security.istio.io'),
-    ...byKind('Policy', 'authentication.istio.io').map((p) => ({ ...p, r: legacyPolicy(p.r) })),
+    ...byKind('Policy', 'authentication.istio.io').map((p) => ({ ...p, r: legacyPolicy(p.r), raw: p.r })),
   ]
   const snapshot: MeshSnapshot = {
     services,
@@ -107,6 +109,7 @@ export function buildSnapshotWithDiagnostics(
     gateways: config('Gateway'),
     sidecars: config('Sidecar'),
     peerAuthentications: ranked(peer),
+    authorizationPolicies: ranked(byKind('AuthorizationPolicy', 'security.istio.io')),
     mesh,
   }
   deepFreeze(snapshot)
@@ -150,7 +153,7 @@ function ranked(list: Placed[]): ConfigEntry[] {
     namespace: p.ns,
     key: `${p.r.metadata.name}.${p.ns}`,
     spec: JSON.parse(JSON.stringify(specOf(p.r))) as Record<string, unknown>,
-    resource: p.r,
+    resource: p.raw ?? p.r,
     rank,
   }))
 }

@@ -113,5 +113,7 @@ export interface MeshSnapshot {
   readonly sidecars: readonly ConfigEntry[]
   /** Legacy `authentication.istio.io/v1alpha1 Policy` included, translated. */
   readonly peerAuthentications: readonly ConfigEntry[]
+  /** `security.istio.io` AuthorizationPolicies (`resource` as written). */
+  readonly authorizationPolicies: readonly ConfigEntry[]
   readonly mesh: MeshConfig
 }

@@ -23,11 +23,15 @@ import { FAILURES, type Failure, faultAbort, respondDirect, respondFailure } fro
 import { normalizePath, splitPath } from './route/path.ts'
 import { firstRoute } from './route/table.ts'
 import type { ProxyRuntime, RouteFilters } from './runtime.ts'
-import { type CertStore, peerIdentity } from './security.ts'
+import { httpAuthzFailure } from './security/enforce.ts'
+import { forwardXfcc } from './security/identity.ts'
+import { meshPeer } from './security/peer.ts'
+import type { CertStore } from './security.ts'
 import { attemptOnce } from './upstream/attempt.ts'
 import { readBody } from './upstream/body.ts'
 import type { H2Sessions } from './upstream/h2.ts'
 import type { PoolSet } from './upstream/pools.ts'
+import { upstreamTls } from './upstream/tls.ts'
 
 /** Bodies up to this size are buffered so that the request can be retried and mirrored. */
 export const RETRY_BUFFER_LIMIT = 64 * 1024
@@ -96,8 +100,20 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
     const peer = readPeerMetadata(req)
     if (peer) ex.peer = peer
   }
-  const principal = peerIdentity(req.socket)
-  if (principal) ex.peerPrincipal = principal
+  const peer = meshPeer(connectionOf(req))
+  if (peer) ex.peerPrincipal = peer.identity
+  const denied = httpAuthzFailure(rt.config.authz, {
+    direction: listener.direction,
+    principal: peer?.identity,
+    sourceIp: ex.remoteAddress,
+    destinationIp: ex.localAddress,
+    port: listener.port,
+    host: ex.authority,
+    method: ex.method,
+    path: ex.path,
+    headers: req.headers,
+  })
+  if (denied) return respondFailure(ex, denied)
   const table = rt.tables.get(listener.routeTable)
   const vh = table?.select(ex.authority)
   if (!vh) return respondFailure(ex, FAILURES.noRoute)
@@ -162,6 +178,34 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
   await forward(deps, rt, ex, action, filters, cors ? responseHeaders(cors, origin as string) : undefined)
 }
 
+/** The downstream connection: for HTTP/2 the session's socket (one per connection, not per stream). */
+function connectionOf(req: IncomingMessage): unknown {
+  const session = (req as unknown as { stream?: { session?: { socket?: unknown } } }).stream?.session
+  return session?.socket ?? req.socket
+}
+
+/**
+ * `X-Forwarded-Client-Cert` as Istio configures it: sidecar inbound APPEND_FORWARD (this hop's element
+ * appended for an mTLS peer), gateways SANITIZE_SET (only this hop's element), outbound unchanged.
+ */
+function setXfcc(
+  up: HeaderBag,
+  ex: Exchange,
+  peer: ReturnType<typeof meshPeer>,
+  localIdentity: string,
+): void {
+  if (ex.direction === 'outbound') return
+  const element = peer?.xfcc(localIdentity)
+  const incoming = up['x-forwarded-client-cert']
+  if (ex.direction === 'gateway') {
+    if (element) up['x-forwarded-client-cert'] = element
+    else delete up['x-forwarded-client-cert']
+    return
+  }
+  const v = forwardXfcc(typeof incoming === 'string' ? incoming : undefined, element)
+  if (v) up['x-forwarded-client-cert'] = v
+}
+
 /** Clusters Istio reports as `destination_service_name` themselves. */
 const SPECIAL_CLUSTERS = new Set(['PassthroughCluster', 'InboundPassthroughCluster', 'BlackHoleCluster'])
 
@@ -208,6 +252,7 @@ async function forward(
   const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
   if (up.host === undefined) up.host = ex.authority
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
+  setXfcc(up, ex, meshPeer(connectionOf(req)), rt.config.node.identity)
   if (ex.direction === 'gateway') {
     const xff = h['x-forwarded-for']
     const remote = ex.remoteAddress
@@ -256,7 +301,14 @@ async function forward(
       (name) => {
         const m = rt.clusters.get(name)
         const ep = m ? pickEndpoint(m, {}, performance.now()) : undefined
-        return ep && m ? deps.pools.get(m.config, ep.endpoint.address, ep.endpoint.port) : undefined
+        return ep && m
+          ? deps.pools.get(
+              m.config,
+              ep.endpoint.address,
+              ep.endpoint.port,
+              upstreamTls(m.config, ep.endpoint, deps.certs),
+            )
+          : undefined
       },
     )
   }

@@ -12,7 +12,7 @@ import { type ForwardDeps, handleHttp } from './forward.ts'
 import type { CredentialResolver } from './listener/credentials.ts'
 import { createHttpFront } from './listener/http.ts'
 import { createMeshAcceptor, isMeshTls } from './listener/mtls.ts'
-import { handleTcp, type TcpDeps } from './listener/tcp.ts'
+import { handleTcp, logRefused, type TcpDeps } from './listener/tcp.ts'
 import { peerOf } from './observe/labels.ts'
 import { createMetrics, type Metrics } from './observe/metrics.ts'
 import { type LogSink, observeExchange } from './observe/observer.ts'
@@ -156,6 +156,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
             if (current.protocol !== 'http' || draining) return socket.destroy()
             handleUpgrade(runtime, current, req, socket, head)
           },
+          refused: (s, details) => logRefused(tcpDeps, s, '-', details),
         },
         { namespace: runtime.config.node.namespace, resolve: opts.credentials },
       )
@@ -170,6 +171,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
               s.unshift(first)
               handleTcp(tcpDeps, tcpListener(), s)
             },
+            refused: (s, details) => logRefused(tcpDeps, s, '-', details),
           })
         : undefined
       const server = createNetServer({ allowHalfOpen: true }, (sock) => {

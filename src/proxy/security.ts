@@ -1,13 +1,11 @@
 /**
- * @module proxy/security — the workload's mTLS material (Istio ISTIO_MUTUAL): secure contexts for the
- * server and client sides, kept per certificate generation so that rotation applies to new
- * connections, and the SPIFFE identity of a peer.
+ * @module proxy/security — the workload's mTLS material (Istio ISTIO_MUTUAL), numbered by certificate
+ * generation so that a rotation applies to new connections (the listener's TLS context and the
+ * upstream pool keys follow the generation). The peer's identity is read by `security/peer.ts`.
  *
  * The proxy never issues certificates: whoever runs it hands them over (`ProxyOptions.workloadCerts`,
  * `ProxyHandle.setWorkloadCerts`).
  */
-import type { PeerCertificate, TLSSocket } from 'node:tls'
-import { createSecureContext, type SecureContext } from 'node:tls'
 
 /** PEM material of the workload identity. */
 export interface WorkloadCerts {
@@ -22,8 +20,6 @@ export interface WorkloadCerts {
 export interface CertStore {
   get(): { certs: WorkloadCerts; generation: number } | undefined
   set(certs: WorkloadCerts | undefined): void
-  /** Server-side context for the current generation (cached). */
-  serverContext(): SecureContext | undefined
 }
 
 /** ALPN values Istio's sidecars offer between each other, plus the plain ones. */
@@ -32,44 +28,10 @@ export const MESH_ALPN = ['istio-h2', 'h2', 'istio-http/1.1', 'istio', 'http/1.1
 /** Creates a certificate store. */
 export function createCertStore(initial: WorkloadCerts | undefined): CertStore {
   let current = initial ? { certs: initial, generation: 1 } : undefined
-  let ctx: { generation: number; context: SecureContext } | undefined
   return {
     get: () => current,
     set(certs) {
       current = certs ? { certs, generation: (current?.generation ?? 0) + 1 } : undefined
     },
-    serverContext() {
-      if (!current) return undefined
-      if (ctx?.generation !== current.generation) {
-        ctx = {
-          generation: current.generation,
-          context: createSecureContext({
-            cert: current.certs.certChain,
-            key: current.certs.privateKey,
-            ca: current.certs.rootCerts,
-            minVersion: 'TLSv1.2',
-          }),
-        }
-      }
-      return ctx.context
-    },
   }
-}
-
-/** The `spiffe://…` URI SAN of a certificate, if any. */
-export function spiffeOf(cert: PeerCertificate | undefined): string | undefined {
-  const san = cert?.subjectaltname
-  if (!san) return undefined
-  for (const part of san.split(',')) {
-    const p = part.trim()
-    if (p.startsWith('URI:spiffe://')) return p.slice(4)
-  }
-  return undefined
-}
-
-/** The verified peer identity of a mutual-TLS socket, or undefined for plaintext. */
-export function peerIdentity(sock: unknown): string | undefined {
-  const s = sock as Partial<TLSSocket> | null
-  if (!s || typeof s.getPeerCertificate !== 'function' || !s.authorized) return undefined
-  return spiffeOf(s.getPeerCertificate())
 }

@@ -7,6 +7,13 @@ export {
 } from './authorization.ts'
 export { DEFAULT_ROOT_NAMESPACE, type SecurityCompileOptions, type WorkloadRef } from './common.ts'
 export {
+  authzFor,
+  type ClusterTlsTarget,
+  clusterTlsFor,
+  inboundTlsFor,
+  type SecurityNode,
+} from './compile-glue.ts'
+export {
   effectivePeerAuthentication,
   inboundServerTls,
   type MtlsMode,

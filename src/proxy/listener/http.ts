@@ -29,6 +29,8 @@ import { createMeshAcceptor, isMeshTls, replay } from './mtls.ts'
 export interface HttpHandlers {
   request(req: IncomingMessage, res: ServerResponse): void
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** A connection refused before HTTP (plaintext on a STRICT mTLS port). */
+  refused?(socket: Socket, details: string): void
 }
 
 /** The servers behind one HTTP listener. */
@@ -92,7 +94,11 @@ export function createHttpFront(
     else h1.emit('connection', t)
   }
   if (isMeshTls(tls)) {
-    const accept = createMeshAcceptor(tls, certs, { tls: secured, plain })
+    const accept = createMeshAcceptor(tls, certs, {
+      tls: secured,
+      plain,
+      ...(handlers.refused ? { refused: handlers.refused } : {}),
+    })
     server = createNet((s) => {
       track(s)
       s.on('error', () => s.destroy())

@@ -8,11 +8,12 @@ import type { Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls'
 import type { ServerTls } from '../../proxyconfig/types.ts'
+import { meshPeer } from '../security/peer.ts'
 import { type CertStore, MESH_ALPN } from '../security.ts'
 
 /**
- * A JS stream over `s` that first replays `first`: node:http2 and node:tls read a net socket's native
- * handle directly, so bytes already read by sniffing would be lost otherwise.
+ * A JS stream over `s` that first replays `first`: node:http2 reads a net socket's native handle
+ * directly, so bytes already read by sniffing would be lost otherwise (node:tls reads `unshift`ed bytes).
  */
 export function replay(s: Socket, first: Buffer): Duplex {
   const d = new Duplex({
@@ -56,7 +57,13 @@ export function isMeshTls(tls: ServerTls | undefined): tls is Extract<ServerTls,
 export function createMeshAcceptor(
   tls: Extract<ServerTls, { mode: 'ISTIO_MUTUAL' }>,
   certs: CertStore,
-  on: { tls(sock: TLSSocket): void; plain(s: Socket, first: Buffer): void },
+  on: {
+    tls(sock: TLSSocket): void
+    plain(s: Socket, first: Buffer): void
+    /** A connection refused before TLS (plaintext on STRICT), with Envoy's details; called before the reset. */
+    refused?(s: Socket, details: string): void
+  },
+  silentMs = 1000,
 ): (s: Socket) => void {
   let generation = -1
   let server: TlsServer | undefined
@@ -82,15 +89,31 @@ export function createMeshAcceptor(
     return server
   }
   return (s) => {
+    // A client that says nothing (a server-first protocol such as MySQL) counts as plaintext after
+    // `silentMs`, like Istio's protocol detection timeout: served under PERMISSIVE, closed under STRICT.
+    const silent = setTimeout(() => {
+      s.removeAllListeners('data')
+      if (tls.peerAuthentication === 'STRICT') {
+        on.refused?.(s, 'filter_chain_not_found')
+        s.resetAndDestroy()
+      } else on.plain(s, Buffer.alloc(0))
+    }, silentMs)
+    s.once('close', () => clearTimeout(silent))
     s.once('data', (first: Buffer) => {
+      clearTimeout(silent)
       s.pause()
       const t = first[0] === 0x16 ? terminator() : undefined
       if (t) {
-        t.emit('connection', replay(s, first))
+        // node:tls takes over the native handle and reads the bytes put back first, so the TLS socket
+        // keeps the peer's addresses and the data path stays native (no JS stream in between).
+        s.unshift(first)
+        t.emit('connection', s)
         return
       }
       if (tls.peerAuthentication === 'STRICT') {
-        s.destroy()
+        // Envoy's `filter_chain_not_found`: the client sees a reset (curl exit 56).
+        on.refused?.(s, 'filter_chain_not_found')
+        s.resetAndDestroy()
         return
       }
       on.plain(s, first)

@@ -13,7 +13,9 @@ import { pickWeighted } from '../cluster/weighted.ts'
 import { labelValues } from '../observe/labels.ts'
 import type { Metrics } from '../observe/metrics.ts'
 import type { ProxyRuntime } from '../runtime.ts'
-import { type CertStore, peerIdentity } from '../security.ts'
+import { tcpAuthzDenial } from '../security/enforce.ts'
+import { peerIdentity } from '../security/peer.ts'
+import type { CertStore } from '../security.ts'
 import { upstreamTls } from '../upstream/tls.ts'
 import { parseSni, sniMatches } from './sni.ts'
 
@@ -62,6 +64,14 @@ function pickRoute(routes: TcpRoute[], dst: string, sni: string | undefined): Tc
   return undefined
 }
 
+/**
+ * Logs a connection the listener refused before any filter ran (plaintext on a STRICT port: Envoy's
+ * `NR filter_chain_not_found`).
+ */
+export function logRefused(deps: TcpDeps, down: Socket, cluster: string, details: string): void {
+  logTcp(deps, deps.runtime(), down, Date.now(), cluster, '-', 'NR', 0, 0, { response: details })
+}
+
 /** Handles one accepted downstream connection (reading the TLS ClientHello first when routes match SNI). */
 export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): void {
   if (!listener.routes.some((r) => r.match.sniHosts?.length)) {
@@ -83,6 +93,20 @@ export function handleTcp(deps: TcpDeps, listener: TcpListener, down: Socket): v
 function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: string | undefined): void {
   const rt = deps.runtime()
   const dstAddr = down.localAddress ?? ''
+  const principal = peerIdentity(down)
+  const denied = tcpAuthzDenial(rt.config.authz, {
+    direction: listener.direction,
+    principal,
+    sourceIp: down.remoteAddress ?? '',
+    destinationIp: dstAddr,
+    port: listener.port,
+    sni,
+  })
+  if (denied) {
+    logTcp(deps, rt, down, Date.now(), listener.defaultCluster, '-', '-', 0, 0, { termination: denied })
+    down.destroy()
+    return
+  }
   const orig = deps.originalDestination(dstAddr, down.localPort ?? 0)
   const route = pickRoute(listener.routes, orig?.host ?? listener.address, sni)
   let clusterName = listener.defaultCluster
@@ -119,7 +143,7 @@ function proxyTcp(deps: TcpDeps, listener: TcpListener, down: Socket, sni: strin
         responseCode: 0,
         grpcStatus: '',
         flags,
-        peerPrincipal: peerIdentity(down),
+        peerPrincipal: principal,
         upstreamMtls: tls?.mesh === true,
       },
       true,
@@ -197,7 +221,11 @@ function logTcp(
   flags: string,
   received: number,
   sent: number,
+  /** `%RESPONSE_CODE_DETAILS%` and `%CONNECTION_TERMINATION_DETAILS%` (RBAC denials). */
+  details: { response?: string; termination?: string } = {},
 ): void {
+  const response = details.response ?? '-'
+  const termination = details.termination ?? '-'
   const mesh = rt.config.mesh
   if (!mesh.accessLog.enabled) return
   const entry = {
@@ -210,11 +238,13 @@ function logTcp(
     upstream_cluster: cluster,
     downstream_local_address: `${down.localAddress}:${down.localPort}`,
     downstream_remote_address: `${down.remoteAddress}:${down.remotePort}`,
+    ...(details.response ? { response_code_details: details.response } : {}),
+    ...(details.termination ? { connection_termination_details: details.termination } : {}),
   }
   if (mesh.accessLog.format === 'json') deps.log(`${JSON.stringify(entry)}\n`)
   else
     deps.log(
-      `[${entry.start_time}] "- - -" 0 ${flags} - - "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
+      `[${entry.start_time}] "- - -" 0 ${flags} ${response} ${termination} "-" ${received} ${sent} ${entry.duration} - "-" "-" "-" "-" ` +
         `"${upstreamHost}" ${cluster} - ${entry.downstream_local_address} ${entry.downstream_remote_address} - -\n`,
     )
 }

@@ -3,7 +3,6 @@
  * peer certificate, and the `X-Forwarded-Client-Cert` value Istio's sidecars set.
  */
 import { createHash, type X509Certificate } from 'node:crypto'
-import type { TLSSocket } from 'node:tls'
 
 const SPIFFE = /^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
 
@@ -26,12 +25,6 @@ export function spiffeIdOfCert(cert: X509Certificate | undefined): string | unde
 /** Node's `subjectAltName`: `DNS:a, URI:b`; values with separators are JSON-quoted (never valid SPIFFE IDs). */
 function splitSan(san: string): string[] {
   return san.split(', ').map((s) => s.trim())
-}
-
-/** The SPIFFE ID the peer of an authorized TLS socket presented; undefined when not authenticated. */
-export function peerIdentity(socket: TLSSocket): string | undefined {
-  if (!socket.authorized) return undefined
-  return spiffeIdOfCert(socket.getPeerX509Certificate())
 }
 
 /**

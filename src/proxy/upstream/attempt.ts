@@ -151,6 +151,10 @@ function attemptH1(
       body: a.body,
       signal: a.signal,
     }
+    // undici takes the TLS server name from the Host header unless the request names one: keep the
+    // cluster's SNI (Istio's `outbound_.<port>_.<subset>_.<host>`, or the DestinationRule `sni`).
+    const servername = tls?.options.servername
+    if (servername) (opts as { servername?: string }).servername = servername
     pool.stream(
       opts,
       ({ statusCode, headers }) => {

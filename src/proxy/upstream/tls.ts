@@ -15,7 +15,8 @@ export interface UpstreamTlsChoice {
   mesh: boolean
 }
 
-function sanCheck(expected: string[] | undefined, skipHostname: boolean) {
+/** Checks SANs when listed; else (unless `skipHostname`) the name: `servername` when set, else the host. */
+function sanCheck(expected: string[] | undefined, skipHostname: boolean, servername?: string) {
   return (host: string, cert: PeerCertificate): Error | undefined => {
     if (expected && expected.length > 0) {
       const sans = (cert.subjectaltname ?? '')
@@ -25,7 +26,7 @@ function sanCheck(expected: string[] | undefined, skipHostname: boolean) {
         ? undefined
         : new Error(`peer certificate SANs [${sans.join(', ')}] match none of ${expected.join(', ')}`)
     }
-    return skipHostname ? undefined : checkServerIdentity(host, cert)
+    return skipHostname ? undefined : checkServerIdentity(servername ?? host, cert)
   }
 }
 
@@ -73,7 +74,7 @@ export function upstreamTls(cluster: Cluster, ep: Endpoint, certs: CertStore): U
       ...(tls.mode === 'MUTUAL' && tls.privateKey ? { key: readPem(tls.privateKey) } : {}),
       ...(servername ? { servername } : {}),
       rejectUnauthorized: !tls.insecureSkipVerify,
-      checkServerIdentity: sanCheck(tls.subjectAltNames, false),
+      checkServerIdentity: sanCheck(tls.subjectAltNames, false, servername),
       minVersion: 'TLSv1.2',
     },
   }
