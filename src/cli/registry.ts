@@ -9,11 +9,15 @@ import * as explain from './explain.ts'
 import * as gateway from './gateway.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
+import * as prometheusConfig from './prometheus-config.ts'
 import * as proxy from './proxy.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
+import * as stat from './stat.ts'
 import * as tlsCheck from './tls-check.ts'
+import * as top from './top.ts'
+import * as traces from './traces.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
@@ -38,4 +42,9 @@ export const COMMANDS: RegisterCommand[] = [
   // the data plane
   proxy.register,
   gateway.register,
+  // observability
+  prometheusConfig.register,
+  stat.register,
+  top.register,
+  traces.register,
 ]

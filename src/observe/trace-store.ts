@@ -67,9 +67,33 @@ function post(url: string, body: unknown): void {
     .catch(() => {})
 }
 
+/**
+ * Spans in call order: each parent before its children (timestamps are only millisecond-precise, so a
+ * client span and the server span it caused often start in the same millisecond), siblings by start.
+ */
+function callOrder(spans: readonly ZipkinSpan[]): ZipkinSpan[] {
+  const byStart = [...spans].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))
+  const ids = new Set(byStart.map((s) => s.id))
+  const children = new Map<string, ZipkinSpan[]>()
+  for (const s of byStart)
+    if (s.parentId && ids.has(s.parentId) && s.parentId !== s.id)
+      children.set(s.parentId, [...(children.get(s.parentId) ?? []), s])
+  const out: ZipkinSpan[] = []
+  const seen = new Set<ZipkinSpan>()
+  const visit = (s: ZipkinSpan): void => {
+    if (seen.has(s)) return
+    seen.add(s)
+    out.push(s)
+    for (const c of children.get(s.id) ?? []) visit(c)
+  }
+  for (const s of byStart) if (!s.parentId || !ids.has(s.parentId)) visit(s)
+  for (const s of byStart) visit(s) // cycles or duplicate ids: still listed once
+  return out
+}
+
 function summarize(traceId: string, spans: readonly ZipkinSpan[]): TraceSummary {
-  const sorted = [...spans].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))
-  const t0 = sorted[0]?.timestamp ?? 0
+  const sorted = callOrder(spans)
+  const t0 = Math.min(...sorted.map((s) => s.timestamp ?? 0))
   const end = Math.max(...sorted.map((s) => (s.timestamp ?? 0) + (s.duration ?? 0)))
   const hops = sorted.map((s): Hop => {
     const hop: Hop = {
