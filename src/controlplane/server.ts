@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createObserveRoutes, ZIPKIN_SPANS_PATH } from '../observe/routes.ts'
+import { createUiRoutes } from '../observe/ui.ts'
 import { createTraceStore, type TraceStore, type TraceStoreOptions } from '../observe/trace-store.ts'
 import { createPushRoutes } from '../xds/standalone.ts'
 import { createApiHandler } from './api/handler.ts'
@@ -127,10 +128,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const routes = createPushRoutes(mesh.push, token)
   const traces = createTraceStore(options.traces)
   const observe = createObserveRoutes({ push: mesh.push, token, selfUrl: () => selfUrl, traces })
+  const ui = createUiRoutes({ push: mesh.push, store, token })
   const api = createApiHandler(store, token)
   // requestTimeout 0: a push stream is one request that never finishes (Node would cut it at 5 min).
   const server = createServer({ requestTimeout: 0 }, (req, res) => {
-    if (!routes(req, res) && !observe(req, res)) api(req, res)
+    if (!routes(req, res) && !observe(req, res) && !ui(req, res)) api(req, res)
   })
   server.keepAliveTimeout = 5000
   const host = options.host ?? '127.0.0.1'
