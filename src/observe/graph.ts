@@ -50,8 +50,14 @@ export function healthOf(requests: number, errors: number): Health {
 
 const known = (v: string | undefined): string | undefined => (v && v !== 'unknown' ? v : undefined)
 
-function end(l: Record<string, string>, side: 'source' | 'destination'): { id: string; app: string; version: string; namespace: string } {
-  const ns = known(l[`${side}_workload_namespace`]) ?? (side === 'destination' ? known(l.destination_service_namespace) : undefined) ?? 'unknown'
+function end(
+  l: Record<string, string>,
+  side: 'source' | 'destination',
+): { id: string; app: string; version: string; namespace: string } {
+  const ns =
+    known(l[`${side}_workload_namespace`]) ??
+    (side === 'destination' ? known(l.destination_service_namespace) : undefined) ??
+    'unknown'
   const app =
     known(l[`${side}_app`]) ??
     known(l[`${side}_canonical_service`]) ??
@@ -70,14 +76,16 @@ export function computeGraph(windows: readonly ProxyWindow[], seconds: number, n
     if (!nodes.has(e.id)) nodes.set(e.id, { ...e, health: 'idle', requests: 0 })
   }
   const all: Sample[] = []
-  for (const w of windows) all.push(...increases(w.before, w.after).filter((s) => s.name === 'istio_requests_total'))
+  for (const w of windows)
+    all.push(...increases(w.before, w.after).filter((s) => s.name === 'istio_requests_total'))
   for (const s of all) {
     const l = s.labels
     const src = end(l, 'source')
     const dst = end(l, 'destination')
     // Each request once: the client's report when the client has a sidecar, else the server's.
     const counted = l.reporter === 'source' || (l.reporter === 'destination' && !hasSourceReport(all, l))
-    if (l.reporter === 'destination' && l.connection_security_policy === 'mutual_tls') mtls.add(`${src.id}>${dst.id}`)
+    if (l.reporter === 'destination' && l.connection_security_policy === 'mutual_tls')
+      mtls.add(`${src.id}>${dst.id}`)
     if (!counted) continue
     if (namespace && src.namespace !== namespace && dst.namespace !== namespace) continue
     node(src)
@@ -85,7 +93,16 @@ export function computeGraph(windows: readonly ProxyWindow[], seconds: number, n
     const k = `${src.id}>${dst.id}`
     let e = edges.get(k)
     if (!e) {
-      e = { source: src.id, target: dst.id, requests: 0, errors: 0, rps: null, percent: 0, health: 'idle', mtls: false }
+      e = {
+        source: src.id,
+        target: dst.id,
+        requests: 0,
+        errors: 0,
+        rps: null,
+        percent: 0,
+        health: 'idle',
+        mtls: false,
+      }
       edges.set(k, e)
     }
     e.requests += s.value
@@ -112,7 +129,9 @@ export function computeGraph(windows: readonly ProxyWindow[], seconds: number, n
   return {
     windowSeconds: seconds,
     nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    edges: [...edges.values()].sort((a, b) => `${a.source}>${a.target}`.localeCompare(`${b.source}>${b.target}`)),
+    edges: [...edges.values()].sort((a, b) =>
+      `${a.source}>${a.target}`.localeCompare(`${b.source}>${b.target}`),
+    ),
   }
 }
 

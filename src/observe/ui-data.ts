@@ -4,14 +4,15 @@
  * (new weights → YAML diff → replace in the store).
  */
 import { stringify } from 'yaml'
-import type { Resource } from '../api/resource.ts'
 import { ANALYZERS } from '../analyze/registry.ts'
 import { runAnalyzers } from '../analyze/run.ts'
+import type { Resource } from '../api/resource.ts'
 import type { Store } from '../controlplane/store/store.ts'
 import type { KubeObject } from '../controlplane/store/types.ts'
 
 type Obj = Record<string, unknown>
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined)
+const obj = (v: unknown): Obj | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 /** One destination of a rule with its share of the rule's traffic (0..100). */
@@ -115,7 +116,12 @@ export function configWithMessages(store: Store): ConfigView[] {
   for (const r of resources) {
     const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0]! : ''
     if (!ISTIO_GROUPS.test(group) && r.kind !== 'Service') continue
-    const v: ConfigView = { kind: r.kind, namespace: r.metadata.namespace ?? '', name: r.metadata.name, messages: [] }
+    const v: ConfigView = {
+      kind: r.kind,
+      namespace: r.metadata.namespace ?? '',
+      name: r.metadata.name,
+      messages: [],
+    }
     views.set(r, v)
     out.push(v)
   }
@@ -124,7 +130,12 @@ export function configWithMessages(store: Store): ConfigView[] {
     const entry = { code: m.code, level: m.level, text: m.text }
     if (v) v.messages.push(entry)
     else if (m.resource)
-      out.push({ kind: m.resource.kind, namespace: m.resource.metadata.namespace ?? '', name: m.resource.metadata.name, messages: [entry] })
+      out.push({
+        kind: m.resource.kind,
+        namespace: m.resource.metadata.namespace ?? '',
+        name: m.resource.metadata.name,
+        messages: [entry],
+      })
   }
   return out
 }
@@ -163,7 +174,12 @@ export function lineDiff(a: string, b: string): string {
 }
 
 function specYaml(o: KubeObject): string {
-  return stringify({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace }, spec: o.spec })
+  return stringify({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+    spec: o.spec,
+  })
 }
 
 /** Applies (or, with `dryRun`, only previews) new weights. Never throws; errors name the field. */
@@ -171,16 +187,27 @@ export function shiftTraffic(
   store: Store,
   req: ShiftRequest,
 ): { ok: true; diff: string; applied: boolean } | { ok: false; status: number; error: string } {
-  const current = store.get({ group: 'networking.istio.io', kind: 'VirtualService', namespace: req.namespace, name: req.name })
-  if (!current) return { ok: false, status: 404, error: `VirtualService ${req.namespace}/${req.name} not found` }
+  const current = store.get({
+    group: 'networking.istio.io',
+    kind: 'VirtualService',
+    namespace: req.namespace,
+    name: req.name,
+  })
+  if (!current)
+    return { ok: false, status: 404, error: `VirtualService ${req.namespace}/${req.name} not found` }
   const rule = obj(arr(obj(current.spec)?.http)[req.rule])
   if (!rule) return { ok: false, status: 400, error: `spec.http[${req.rule}]: no such rule` }
   const routes = arr(rule.route)
   if (!Array.isArray(req.weights) || req.weights.length !== routes.length)
-    return { ok: false, status: 400, error: `weights: want ${routes.length} numbers, one per destination of spec.http[${req.rule}].route` }
+    return {
+      ok: false,
+      status: 400,
+      error: `weights: want ${routes.length} numbers, one per destination of spec.http[${req.rule}].route`,
+    }
   if (req.weights.some((w) => !Number.isInteger(w) || w < 0 || w > 100))
     return { ok: false, status: 400, error: 'weights: each must be an integer from 0 to 100' }
-  if (req.weights.reduce((a, b) => a + b, 0) !== 100) return { ok: false, status: 400, error: 'weights: must add up to 100' }
+  if (req.weights.reduce((a, b) => a + b, 0) !== 100)
+    return { ok: false, status: 400, error: 'weights: must add up to 100' }
   const next = structuredClone(current) as KubeObject
   const nextRoutes = arr(obj(arr(obj(next.spec)?.http)[req.rule])?.route)
   nextRoutes.forEach((r, i) => {

@@ -50,7 +50,10 @@ function cookieToken(req: IncomingMessage): string | undefined {
 
 function page(res: ServerResponse, status: number, text: string): void {
   const body = `<!doctype html><meta charset="utf-8"><title>Weir</title><p>${text}</p>\n`
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  })
   res.end(body)
 }
 
@@ -86,7 +89,9 @@ export function createUiRoutes(deps: UiDeps): (req: IncomingMessage, res: Server
     history.push({ at: now, samples: current })
     if (history.length > 100) history.shift()
     const windows: ProxyWindow[] = scrapes.flatMap((s) =>
-      s.ok ? [{ node: s.node, before: base ? (base.samples.get(s.node.id) ?? []) : undefined, after: s.samples }] : [],
+      s.ok
+        ? [{ node: s.node, before: base ? (base.samples.get(s.node.id) ?? []) : undefined, after: s.samples }]
+        : [],
     )
     const ns = url.searchParams.get('namespace') ?? undefined
     sendJson(res, 200, computeGraph(windows, base ? (now - base.at) / 1000 : 0, ns || undefined))
