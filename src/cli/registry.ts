@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import * as analyze from './analyze.ts'
 import * as apply from './apply.ts'
 import * as create from './create.ts'
+import * as dashboard from './dashboard.ts'
 import * as del from './delete.ts'
 import * as describe from './describe.ts'
 import * as explain from './explain.ts'
@@ -47,4 +48,5 @@ export const COMMANDS: RegisterCommand[] = [
   stat.register,
   top.register,
   traces.register,
+  dashboard.register,
 ]

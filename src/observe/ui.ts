@@ -113,7 +113,7 @@ export function createUiRoutes(deps: UiDeps): (req: IncomingMessage, res: Server
     const r = shiftTraffic(deps.store, body)
     if (!r.ok) return sendJson(res, r.status, { error: r.error })
     if (!r.applied) return sendJson(res, 200, { diff: r.diff, applied: false })
-    const converged = await deps.push.waitForConvergence(10_000)
+    const converged = await deps.push.waitForConvergence(5_000)
     sendJson(res, 200, { diff: r.diff, applied: true, converged: converged.converged })
   }
 

@@ -32,6 +32,8 @@ export interface TestMesh {
   app: Upstream
   reviews: ProxyHandle
   productpage: ProxyHandle
+  /** With `withV1`: a `reviews-v1` sidecar that productpage sends paths under `/v1` to. */
+  reviewsV1?: ProxyHandle
   /** Sends one request from productpage to reviews (path `/fail` answers 500). */
   call(path: string, headers?: Record<string, string>): Promise<number>
   close(): Promise<void>
@@ -45,7 +47,9 @@ const SERVICE = {
 }
 
 /** Starts the mesh; `samplingPercent` for the proxies' tracing (spans to the control plane). */
-export async function startTestMesh(opts: { samplingPercent?: number } = {}): Promise<TestMesh> {
+export async function startTestMesh(
+  opts: { samplingPercent?: number; withV1?: boolean } = {},
+): Promise<TestMesh> {
   const state = mkdtempSync(join(tmpdir(), 'weir-observe-'))
   const cp = await startControlPlane({ stateDir: state, onWarning: () => {} })
   const tracing = { samplingPercent: opts.samplingPercent ?? 0, zipkinUrl: `${cp.url}/api/v2/spans` }
@@ -68,13 +72,30 @@ export async function startTestMesh(opts: { samplingPercent?: number } = {}): Pr
     identity: 'spiffe://cluster.local/ns/default/sa/bookinfo-reviews',
   }
   const reviews = await startTestProxy(inCfg)
+  let reviewsV1: ProxyHandle | undefined
+  if (opts.withV1) {
+    const v1 = structuredClone(inCfg)
+    v1.node = {
+      ...v1.node,
+      id: 'reviews-v1-1.default',
+      workload: 'reviews-v1',
+      labels: { app: 'reviews', version: 'v1' },
+    }
+    reviewsV1 = await startTestProxy(v1)
+  }
+  const V1 = 'outbound|9080|v1|reviews.default.svc.cluster.local'
   const productpage = await startTestProxy(
     httpConfig(
       [
         vhost(
           'reviews.default.svc.cluster.local:9080',
           ['reviews', 'reviews:9080'],
-          [forwardRoute('outbound|9080||reviews.default.svc.cluster.local')],
+          [
+            ...(reviewsV1
+              ? [forwardRoute(V1, {}, { match: { path: { kind: 'prefix', value: '/v1' } } })]
+              : []),
+            forwardRoute('outbound|9080||reviews.default.svc.cluster.local'),
+          ],
           { service: SERVICE },
         ),
       ],
@@ -85,13 +106,24 @@ export async function startTestMesh(opts: { samplingPercent?: number } = {}): Pr
             workload: { name: 'reviews-v2', namespace: 'default', serviceAccount: 'bookinfo-reviews' },
           }),
         ]),
+        ...(reviewsV1
+          ? [
+              cluster(V1, [
+                endpoint(httpPort(reviewsV1), {
+                  labels: { app: 'reviews', version: 'v1' },
+                  workload: { name: 'reviews-v1', namespace: 'default', serviceAccount: 'bookinfo-reviews' },
+                }),
+              ]),
+            ]
+          : []),
       ],
       { mesh: { tracing } },
     ),
   )
   // Connected as `weir up` connects its sidecars; no Pod is stored, so the control plane has no config
   // to push and each proxy keeps serving the config it started with.
-  const streams: ConfigStream[] = [reviews, productpage].map((p) => {
+  const proxies = [reviews, productpage, ...(reviewsV1 ? [reviewsV1] : [])]
+  const streams: ConfigStream[] = proxies.map((p) => {
     const c = p.config()
     return connectConfigStream({
       url: cp.url,
@@ -107,13 +139,14 @@ export async function startTestMesh(opts: { samplingPercent?: number } = {}): Pr
       onConfig: (config) => p.applyConfig(config),
     })
   })
-  await eventually('both proxies connected', () => cp.mesh.push.nodes().length === 2, 10_000)
+  await eventually('the proxies connected', () => cp.mesh.push.nodes().length === proxies.length, 10_000)
   return {
     cp,
     state,
     app,
     reviews,
     productpage,
+    ...(reviewsV1 ? { reviewsV1 } : {}),
     async call(path, headers = {}) {
       return (await send(httpPort(productpage), { host: 'reviews:9080', path, headers })).status
     },
@@ -121,6 +154,7 @@ export async function startTestMesh(opts: { samplingPercent?: number } = {}): Pr
       for (const s of streams) s.close()
       await productpage.close()
       await reviews.close()
+      await reviewsV1?.close()
       await app.close()
       await cp.close()
       rmSync(state, { recursive: true, force: true })
