@@ -188,5 +188,20 @@ describe('dashboard', {
     assert.deepEqual(ratingsWeights(shifter.config()), { v1: 40, v2: 60 })
     const synced = (await mesh.cp.mesh.push.status()).find((r) => r.proxy === 'shifter-1.default')
     assert.equal(synced?.state, 'SYNCED')
+    // Spans go to the control plane when the mesh config names no Zipkin address.
+    assert.equal(shifter.config().mesh.tracing.zipkinUrl, `${mesh.cp.url}/api/v2/spans`)
+  })
+
+  it('lists proxies with their sync state and config with analyzer messages', async () => {
+    await page.click('nav button[data-view="proxies"]')
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#proxies tbody tr')].some((r) => r.textContent.includes('shifter-1.default') && r.textContent.includes('SYNCED'))",
+    )
+    await page.click('nav button[data-view="config"]')
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#config tbody tr')].some((r) => r.textContent.includes('VirtualService') && r.textContent.includes('ratings'))",
+    )
+    const rows = await page.$$eval('#config tbody tr', (trs) => trs.map((r) => r.textContent ?? ''))
+    assert.ok(rows.some((r) => r.includes('DestinationRule') && r.includes('ratings')))
   })
 })

@@ -185,6 +185,19 @@ describe('weir stat / top / traces', () => {
     assert.equal(row.success, 1)
   })
 
+  it('prometheus-config and dashboard print what a user pastes', async () => {
+    const cfg = await weir(mesh, ['prometheus-config', '--scrape-interval', '5s'])
+    assert.equal(cfg.code, 0, cfg.stderr)
+    assert.match(cfg.stdout, /http_sd_configs:/)
+    assert.ok(cfg.stdout.includes(`url: ${mesh.cp.url}/observe/v1/prometheus-sd`))
+    assert.ok(cfg.stdout.includes(`credentials: ${mesh.cp.token}`))
+    assert.match(cfg.stdout, /scrape_interval: 5s/)
+    assert.equal((await weir(mesh, ['prometheus-config', '--scrape-interval', 'often'])).code, 64)
+    const dash = await weir(mesh, ['dashboard', '--no-browser'])
+    assert.equal(dash.code, 0, dash.stderr)
+    assert.equal(dash.stdout, `${mesh.cp.url}/ui/?token=${mesh.cp.token}\n`)
+  })
+
   it('refuses bad usage with exit 64 and unauthenticated API calls with 401', async () => {
     assert.equal((await weir(mesh, ['stat', 'nodes'])).code, 64)
     assert.equal((await weir(mesh, ['stat', 'deploy', '--window', 'soon'])).code, 64)

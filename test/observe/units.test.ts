@@ -223,3 +223,63 @@ describe('windows', () => {
     assert.equal(parseWindow('-1s').ok, false)
   })
 })
+
+describe('graph', () => {
+  it('versioned nodes, shares of the source’s requests, Kiali health and the mTLS lock', async () => {
+    const { computeGraph, healthOf } = await import('../../src/observe/graph.ts')
+    const src = {
+      source_workload: 'pp-v1',
+      source_workload_namespace: 'ns',
+      source_app: 'pp',
+      source_version: 'v1',
+    }
+    const dst = (v: string) => ({
+      destination_workload: `r-${v}`,
+      destination_workload_namespace: 'ns',
+      destination_app: 'r',
+      destination_version: v,
+      destination_service: 'r.ns.svc.cluster.local',
+    })
+    const client = createMetrics()
+    for (let i = 0; i < 3; i++)
+      client.recordRequest(
+        labels({ reporter: 'source', ...src, ...dst('v1'), response_code: '200' }),
+        1,
+        1,
+        1,
+      )
+    client.recordRequest(labels({ reporter: 'source', ...src, ...dst('v2'), response_code: '503' }), 1, 1, 1)
+    const server = createMetrics()
+    server.recordRequest(
+      labels({ ...src, ...dst('v1'), response_code: '200', connection_security_policy: 'mutual_tls' }),
+      1,
+      1,
+      1,
+    )
+    const g = computeGraph(
+      [
+        { node: { id: 'pp-1.ns' }, after: parsePrometheusText(client.render()) },
+        { node: { id: 'r-v1-1.ns' }, after: parsePrometheusText(server.render()) },
+      ],
+      0,
+    )
+    assert.deepEqual(
+      g.nodes.map((n) => [n.id, n.health]),
+      [
+        ['ns/pp/v1', 'idle'],
+        ['ns/r/v1', 'healthy'],
+        ['ns/r/v2', 'failure'],
+      ],
+    )
+    assert.deepEqual(
+      g.edges.map((e) => [e.target, e.requests, e.percent, e.mtls]),
+      [
+        ['ns/r/v1', 3, 75, true],
+        ['ns/r/v2', 1, 25, false],
+      ],
+    )
+    assert.equal(healthOf(1000, 1), 'degraded')
+    assert.equal(healthOf(1000, 0), 'healthy')
+    assert.equal(healthOf(10, 1), 'failure')
+  })
+})
