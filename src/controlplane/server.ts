@@ -127,7 +127,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   })
   const routes = createPushRoutes(mesh.push, token)
   const traces = createTraceStore(options.traces)
-  const observe = createObserveRoutes({ push: mesh.push, token, selfUrl: () => selfUrl, traces })
+  const observe = createObserveRoutes({
+    push: mesh.push,
+    token,
+    selfUrl: () => selfUrl,
+    traces,
+    pods: () =>
+      mesh
+        .snapshot()
+        .workloads.filter((w) => w.kind === 'Pod')
+        .map((w) => ({ pod: w.name, namespace: w.namespace, workload: w.workload })),
+  })
   const ui = createUiRoutes({ push: mesh.push, store, token })
   const api = createApiHandler(store, token)
   // requestTimeout 0: a push stream is one request that never finishes (Node would cut it at 5 min).

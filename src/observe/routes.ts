@@ -10,7 +10,7 @@ import type { PushServer } from '../xds/server.ts'
 import { getText, scrapeAll } from './scrape.ts'
 import { serviceDiscovery } from './sd.ts'
 import { parseZipkinSpans, type ZipkinSpan } from './spans.ts'
-import { computeStat, type ProxyWindow, type StatKind } from './stat.ts'
+import { computeStat, type PodRef, type ProxyWindow, type StatKind } from './stat.ts'
 import { computeTop } from './top.ts'
 import type { TraceStore } from './trace-store.ts'
 import { parseWindow } from './window.ts'
@@ -37,6 +37,8 @@ export interface ObserveDeps {
   /** The control plane's own URL (for its `/metrics` target); known once it listens. */
   selfUrl(): string | undefined
   traces: TraceStore
+  /** Pods the control plane knows of (for `weir stat`'s MESHED column). */
+  pods?: () => readonly PodRef[]
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -75,7 +77,7 @@ async function stat(deps: ObserveDeps, url: URL, res: ServerResponse): Promise<v
   sendJson(res, 200, {
     kind,
     windowSeconds: window.ms / 1000,
-    rows: computeStat(kind, windows, window.ms / 1000, filter),
+    rows: computeStat(kind, windows, window.ms / 1000, filter, deps.pods?.()),
     errors,
   })
 }

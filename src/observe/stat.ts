@@ -85,12 +85,25 @@ function homeOf(kind: StatKind, node: ProxyNode): [string, string] | undefined {
   return undefined
 }
 
-/** Computes the rows over the window; `seconds` 0 means the counters are totals (no RPS). */
+/** A pod the control plane knows of (from the store), for the MESHED column. */
+export interface PodRef {
+  pod: string
+  namespace: string
+  /** Its Deployment (Istio's workload name). */
+  workload: string
+}
+
+/**
+ * Computes the rows over the window; `seconds` 0 means the counters are totals (no RPS). With `pods`,
+ * MESHED is connected proxies / pods of the workload (pods without a connected proxy get rows too);
+ * for services MESHED is not applicable (`-`), as in Linkerd.
+ */
 export function computeStat(
   kind: StatKind,
   windows: readonly ProxyWindow[],
   seconds: number,
   filter: { name?: string; namespace?: string } = {},
+  pods?: readonly PodRef[],
 ): StatRow[] {
   const groups = new Map<string, Group>()
   const get = (name: string, namespace: string): Group => {
@@ -125,7 +138,6 @@ export function computeStat(
       if (l.reporter !== 'destination') continue
       const g = get(...groupKeyOf(kind, w.node, l))
       if (l.destination_version && l.destination_version !== 'unknown') g.versions.add(l.destination_version)
-      if (kind === 'svc') g.proxies.add(w.node.id)
       if (s.name === 'istio_requests_total') {
         g.requests += s.value
         if ((l.response_code ?? '').startsWith('5')) g.failures += s.value
@@ -144,18 +156,26 @@ export function computeStat(
       else g.closed += s.value
     }
   }
+  const podTotals = new Map<string, number>()
+  if (pods && kind !== 'svc')
+    for (const p of pods) {
+      const [name, ns] = kind === 'pod' ? [p.pod, p.namespace] : [p.workload, p.namespace]
+      get(name, ns)
+      podTotals.set(`${ns}/${name}`, (podTotals.get(`${ns}/${name}`) ?? 0) + 1)
+    }
   const rows: StatRow[] = []
   for (const g of groups.values()) {
     if (filter.name !== undefined && g.name !== filter.name) continue
     if (filter.namespace !== undefined && g.namespace !== filter.namespace) continue
     const buckets = [...g.buckets].map(([le, count]) => ({ le, count }))
     const q = (p: number): number | null => (g.requests > 0 ? (histogramQuantile(p, buckets) ?? null) : null)
-    const meshed = g.proxies.size
+    const ready = kind === 'svc' ? 0 : g.proxies.size
+    const total = kind === 'svc' ? 0 : Math.max(ready, podTotals.get(`${g.namespace}/${g.name}`) ?? 0)
     rows.push({
       name: g.name,
       namespace: g.namespace,
       versions: [...g.versions].sort(),
-      meshed: { ready: meshed, total: meshed },
+      meshed: { ready, total },
       requests: g.requests,
       success: g.requests > 0 ? (g.requests - g.failures) / g.requests : null,
       rps: seconds > 0 ? g.requests / seconds : null,

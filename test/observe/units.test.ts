@@ -110,6 +110,32 @@ describe('stat', () => {
   })
 })
 
+describe('stat MESHED', () => {
+  it('counts connected proxies against the workload’s pods; services have no MESHED', () => {
+    const pods = [
+      { pod: 'r-v1-a', namespace: 'default', workload: 'r-v1' },
+      { pod: 'r-v1-b', namespace: 'default', workload: 'r-v1' },
+      { pod: 'legacy-1', namespace: 'default', workload: 'legacy' },
+    ]
+    const windows = [{ node: { id: 'r-v1-a.default', workload: 'r-v1', namespace: 'default' }, after: [] }]
+    assert.deepEqual(
+      computeStat('deploy', windows, 0, {}, pods).map((r) => [r.name, r.meshed]),
+      [
+        ['legacy', { ready: 0, total: 1 }],
+        ['r-v1', { ready: 1, total: 2 }],
+      ],
+    )
+    assert.deepEqual(
+      computeStat('pod', windows, 0, {}, pods).map((r) => [r.name, r.meshed.ready, r.meshed.total]),
+      [
+        ['legacy-1', 0, 1],
+        ['r-v1-a', 1, 1],
+        ['r-v1-b', 0, 1],
+      ],
+    )
+  })
+})
+
 describe('service discovery', () => {
   it('lists proxies with an admin URL and the control plane', () => {
     const groups = serviceDiscovery(
