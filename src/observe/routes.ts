@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { hasBearer, sendJson, sendUnauthorized } from '../xds/auth.ts'
 import type { PushServer } from '../xds/server.ts'
 import { getText, scrapeAll } from './scrape.ts'
-import { serviceDiscovery } from './sd.ts'
+import { loopbackAdminUrl, serviceDiscovery } from './sd.ts'
 import { parseZipkinSpans, type ZipkinSpan } from './spans.ts'
 import { computeStat, type PodRef, type ProxyWindow, type StatKind } from './stat.ts'
 import { computeTop } from './top.ts'
@@ -89,9 +89,10 @@ async function top(deps: ObserveDeps, url: URL, res: ServerResponse): Promise<vo
   await Promise.all(
     deps.push
       .nodes()
-      .filter((n) => n.adminUrl)
-      .map(async (n) => {
-        const r = await getText(n.adminUrl!, '/spans')
+      .map((n) => loopbackAdminUrl(n.adminUrl))
+      .filter((u) => u !== undefined)
+      .map(async (admin) => {
+        const r = await getText(admin, '/spans')
         if (!r.ok) return
         try {
           spans.push(...parseZipkinSpans(JSON.parse(r.text)).spans)

@@ -1,6 +1,7 @@
 /** @module observe/scrape — reads connected proxies' admin endpoints (`/stats/prometheus`, `/spans`), bounded in time. */
 import type { ProxyNode } from '../xds/protocol.ts'
 import { parsePrometheusText, type Sample } from './prom-text.ts'
+import { loopbackAdminUrl } from './sd.ts'
 
 /** One proxy's metrics at one moment, or why they could not be read. */
 export type Scrape =
@@ -28,9 +29,9 @@ export async function getText(
 export async function scrapeAll(nodes: readonly ProxyNode[]): Promise<Scrape[]> {
   return Promise.all(
     nodes
-      .filter((n) => typeof n.adminUrl === 'string' && n.adminUrl !== '')
+      .filter((n) => loopbackAdminUrl(n.adminUrl) !== undefined)
       .map(async (node): Promise<Scrape> => {
-        const r = await getText(node.adminUrl!, '/stats/prometheus')
+        const r = await getText(loopbackAdminUrl(node.adminUrl)!, '/stats/prometheus')
         return r.ok
           ? { node, ok: true, samples: parsePrometheusText(r.text) }
           : { node, ok: false, error: r.error }

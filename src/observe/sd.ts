@@ -19,6 +19,23 @@ function hostPort(url: string): string | undefined {
 }
 
 /**
+ * The admin URL a proxy announced, when it is plain HTTP on loopback (`127.0.0.0/8`, `[::1]`,
+ * `localhost`) with a port; anything else is ignored, so a hello cannot make the control plane (or
+ * Prometheus) fetch arbitrary addresses.
+ */
+export function loopbackAdminUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    const u = new URL(url)
+    const loopback =
+      /^127\.\d+\.\d+\.\d+$/.test(u.hostname) || u.hostname === '[::1]' || u.hostname === 'localhost'
+    return u.protocol === 'http:' && loopback && u.port !== '' ? `http://${u.host}` : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Target groups: one per connected proxy with an `adminUrl` (path `/stats/prometheus`, labels pod,
  * namespace, app, version, workload, proxy), then the control plane itself (path `/metrics`,
  * istiod's `pilot_*` metrics) when `controlPlaneUrl` is given.
@@ -26,7 +43,8 @@ function hostPort(url: string): string | undefined {
 export function serviceDiscovery(nodes: readonly ProxyNode[], controlPlaneUrl?: string): TargetGroup[] {
   const out: TargetGroup[] = []
   for (const n of nodes) {
-    const target = n.adminUrl ? hostPort(n.adminUrl) : undefined
+    const admin = loopbackAdminUrl(n.adminUrl)
+    const target = admin ? hostPort(admin) : undefined
     if (!target) continue
     const { name, namespace } = splitProxyId(n.id)
     const labels = n.labels ?? {}

@@ -142,6 +142,8 @@ describe('service discovery', () => {
       [
         { id: 'a-1.ns', labels: { app: 'a', version: 'v1' }, adminUrl: 'http://127.0.0.1:1234' },
         { id: 'b-1.ns' },
+        { id: 'c-1.ns', adminUrl: 'http://10.0.0.1:15000' },
+        { id: 'd-1.ns', adminUrl: 'file:///etc/passwd' },
       ],
       'http://127.0.0.1:99',
     )
