@@ -124,7 +124,8 @@ function edgeLabel(e: GraphEdge): string {
 }
 
 async function refreshGraph(): Promise<void> {
-  const g = await api<Graph>('graph')
+  const ns = ($<HTMLInputElement>('#namespace').value ?? '').trim()
+  const g = await api<Graph>(ns ? `graph?namespace=${encodeURIComponent(ns)}` : 'graph')
   const shape = JSON.stringify([g.nodes.map((n) => n.id), g.edges.map((e) => `${e.source}>${e.target}`)])
   const elements = [
     ...g.nodes.map((n) => ({
@@ -283,6 +284,9 @@ let view = 'graph'
 
 function show(name: string): void {
   view = name
+  $('#namespace').addEventListener('change', () => {
+    refreshGraph().catch((e: Error) => status(`error: ${e.message}`))
+  })
   for (const b of document.querySelectorAll<HTMLButtonElement>('nav button'))
     b.classList.toggle('active', b.dataset.view === name)
   for (const s of document.querySelectorAll<HTMLElement>('main > section')) s.hidden = s.id !== `view-${name}`

@@ -5,7 +5,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { createObserveRoutes, ZIPKIN_SPANS_PATH } from '../observe/routes.ts'
-import { createTraceStore, type TraceStore, type TraceStoreOptions } from '../observe/trace-store.ts'
+import {
+  createTraceStore,
+  type TraceStore,
+  type TraceStoreOptions,
+  traceExportFromEnv,
+} from '../observe/trace-store.ts'
 import { createUiRoutes } from '../observe/ui.ts'
 import { createPushRoutes } from '../xds/standalone.ts'
 import { createApiHandler } from './api/handler.ts'
@@ -26,7 +31,10 @@ export interface ControlPlaneOptions {
   onWarning?: (message: string) => void
   /** Admission's validator (default: `validateResource`); for tests and for extra checks. */
   validate?: Validator
-  /** The span store's bounds and where it forwards spans (Zipkin / OTLP collectors). */
+  /**
+   * The span store's bounds and where it forwards spans (Zipkin / OTLP collectors). Default: from
+   * `WEIR_TRACES_ZIPKIN_URL` / `WEIR_TRACES_OTLP_URL`.
+   */
   traces?: TraceStoreOptions
 }
 
@@ -126,7 +134,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     defaultZipkinUrl: () => (selfUrl ? `${selfUrl}${ZIPKIN_SPANS_PATH}` : undefined),
   })
   const routes = createPushRoutes(mesh.push, token)
-  const traces = createTraceStore(options.traces)
+  const traces = createTraceStore(options.traces ?? traceExportFromEnv())
   const observe = createObserveRoutes({
     push: mesh.push,
     token,

@@ -155,3 +155,15 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     size: () => count,
   }
 }
+
+/**
+ * Export targets from the environment: `WEIR_TRACES_ZIPKIN_URL` (Zipkin v2 `…/api/v2/spans`) and
+ * `WEIR_TRACES_OTLP_URL` (OTLP/HTTP JSON `…/v1/traces`). Non-HTTP values are ignored.
+ */
+export function traceExportFromEnv(env: NodeJS.ProcessEnv = process.env): TraceStoreOptions {
+  const out: TraceStoreOptions = {}
+  const http = (v: string | undefined): v is string => v !== undefined && /^https?:\/\/./.test(v)
+  if (http(env.WEIR_TRACES_ZIPKIN_URL)) out.zipkinExportUrl = env.WEIR_TRACES_ZIPKIN_URL
+  if (http(env.WEIR_TRACES_OTLP_URL)) out.otlpExportUrl = env.WEIR_TRACES_OTLP_URL
+  return out
+}

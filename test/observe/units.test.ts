@@ -7,7 +7,7 @@ import { histogramQuantile } from '../../src/observe/quantile.ts'
 import { serviceDiscovery } from '../../src/observe/sd.ts'
 import { parseZipkinSpans } from '../../src/observe/spans.ts'
 import { computeStat, increases } from '../../src/observe/stat.ts'
-import { createTraceStore } from '../../src/observe/trace-store.ts'
+import { createTraceStore, traceExportFromEnv } from '../../src/observe/trace-store.ts'
 import { parseWindow } from '../../src/observe/window.ts'
 import { HTTP_LABELS } from '../../src/proxy/observe/labels.ts'
 import { createMetrics } from '../../src/proxy/observe/metrics.ts'
@@ -239,6 +239,18 @@ describe('span store', () => {
     } finally {
       collector.close()
     }
+  })
+})
+
+describe('trace export settings', () => {
+  it('come from WEIR_TRACES_ZIPKIN_URL and WEIR_TRACES_OTLP_URL', () => {
+    assert.deepEqual(
+      traceExportFromEnv({
+        WEIR_TRACES_ZIPKIN_URL: 'http://127.0.0.1:9411/api/v2/spans',
+        WEIR_TRACES_OTLP_URL: 'ftp://x',
+      }),
+      { zipkinExportUrl: 'http://127.0.0.1:9411/api/v2/spans' },
+    )
   })
 })
 
