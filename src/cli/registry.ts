@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import * as analyze from './analyze.ts'
 import * as apply from './apply.ts'
 import * as create from './create.ts'
+import * as dashboard from './dashboard.ts'
 import * as del from './delete.ts'
 import * as describe from './describe.ts'
 import * as exec from './exec.ts'
@@ -11,11 +12,15 @@ import * as gateway from './gateway.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
 import * as logs from './logs.ts'
+import * as prometheusConfig from './prometheus-config.ts'
 import * as proxy from './proxy.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
+import * as stat from './stat.ts'
 import * as tlsCheck from './tls-check.ts'
+import * as top from './top.ts'
+import * as traces from './traces.ts'
 import * as up from './up.ts'
 import * as wait from './wait.ts'
 
@@ -45,4 +50,10 @@ export const COMMANDS: RegisterCommand[] = [
   up.register,
   logs.register,
   exec.register,
+  // observability
+  prometheusConfig.register,
+  stat.register,
+  top.register,
+  traces.register,
+  dashboard.register,
 ]

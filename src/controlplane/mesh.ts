@@ -9,6 +9,7 @@ import { proxyNodeFor } from '../compile/node.ts'
 import { buildSnapshot } from '../model/snapshot.ts'
 import type { MeshSnapshot } from '../model/types.ts'
 import type { ProxyConfig } from '../proxyconfig/types.ts'
+import { withVersion } from '../proxyconfig/version.ts'
 import type { ProxyNode as StreamNode } from '../xds/protocol.ts'
 import { createPushServer, type PushLog, type PushServer } from '../xds/server.ts'
 import type { Store } from './store/store.ts'
@@ -37,6 +38,8 @@ export function createMeshController(opts: {
   token: string
   debounceMs?: number
   log?: PushLog
+  /** Where proxies export spans when the mesh config names no Zipkin address (the control plane's own intake). */
+  defaultZipkinUrl?: () => string | undefined
 }): MeshController {
   const { store } = opts
   let current: MeshSnapshot | undefined
@@ -51,7 +54,12 @@ export function createMeshController(opts: {
   const configFor = (proxyId: string): ProxyConfig | undefined => {
     const snap = snapshot()
     const node = proxyNodeFor(snap, proxyId)
-    return node ? compileProxy(snap, node).config : undefined
+    if (!node) return undefined
+    const config = compileProxy(snap, node).config
+    const zipkinUrl = config.mesh.tracing.zipkinUrl ? undefined : opts.defaultZipkinUrl?.()
+    if (!zipkinUrl) return config
+    const { version: _old, ...rest } = config
+    return withVersion({ ...rest, mesh: { ...rest.mesh, tracing: { ...rest.mesh.tracing, zipkinUrl } } })
   }
 
   const push = createPushServer({

@@ -4,6 +4,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { createObserveRoutes, ZIPKIN_SPANS_PATH } from '../observe/routes.ts'
+import {
+  createTraceStore,
+  type TraceStore,
+  type TraceStoreOptions,
+  traceExportFromEnv,
+} from '../observe/trace-store.ts'
+import { createUiRoutes } from '../observe/ui.ts'
 import { createPushRoutes } from '../xds/standalone.ts'
 import { createApiHandler } from './api/handler.ts'
 import { createMeshController, type MeshController } from './mesh.ts'
@@ -23,6 +31,11 @@ export interface ControlPlaneOptions {
   onWarning?: (message: string) => void
   /** Admission's validator (default: `validateResource`); for tests and for extra checks. */
   validate?: Validator
+  /**
+   * The span store's bounds and where it forwards spans (Zipkin / OTLP collectors). Default: from
+   * `WEIR_TRACES_ZIPKIN_URL` / `WEIR_TRACES_OTLP_URL`.
+   */
+  traces?: TraceStoreOptions
 }
 
 /** A running control plane. */
@@ -35,6 +48,8 @@ export interface ControlPlane {
   store: Store
   /** The push side: snapshot, per-proxy configs, the push server (proxy status, convergence). */
   mesh: MeshController
+  /** Spans the proxies exported (`POST /api/v2/spans`), grouped into traces. */
+  traces: TraceStore
   /** Stops the API (ending watches) and closes the store. */
   close(): Promise<void>
 }
@@ -112,12 +127,30 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   })
   seedStore(store, { fresh: store.resourceVersion() === '0' })
   const token = loadOrMakeToken(stateDir)
-  const mesh = createMeshController({ store, token })
+  let selfUrl: string | undefined
+  const mesh = createMeshController({
+    store,
+    token,
+    defaultZipkinUrl: () => (selfUrl ? `${selfUrl}${ZIPKIN_SPANS_PATH}` : undefined),
+  })
   const routes = createPushRoutes(mesh.push, token)
+  const traces = createTraceStore(options.traces ?? traceExportFromEnv())
+  const observe = createObserveRoutes({
+    push: mesh.push,
+    token,
+    selfUrl: () => selfUrl,
+    traces,
+    pods: () =>
+      mesh
+        .snapshot()
+        .workloads.filter((w) => w.kind === 'Pod')
+        .map((w) => ({ pod: w.name, namespace: w.namespace, workload: w.workload })),
+  })
+  const ui = createUiRoutes({ push: mesh.push, store, token })
   const api = createApiHandler(store, token)
   // requestTimeout 0: a push stream is one request that never finishes (Node would cut it at 5 min).
   const server = createServer({ requestTimeout: 0 }, (req, res) => {
-    if (!routes(req, res)) api(req, res)
+    if (!routes(req, res) && !observe(req, res) && !ui(req, res)) api(req, res)
   })
   server.keepAliveTimeout = 5000
   const host = options.host ?? '127.0.0.1'
@@ -146,6 +179,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const addr = server.address() as AddressInfo
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
   const url = `http://${shown}:${addr.port}`
+  selfUrl = url
   writeFileSync(join(stateDir, 'server.json'), `${JSON.stringify({ url, pid: process.pid })}\n`)
   let closed: Promise<void> | undefined
   return {
@@ -153,6 +187,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     token,
     store,
     mesh,
+    traces,
     close() {
       closed ??= new Promise<void>((resolve) => {
         mesh.close()

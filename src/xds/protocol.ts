@@ -16,7 +16,12 @@ export const NDJSON = 'application/x-ndjson'
  * CLUSTER column, `Kubernetes` by default) and `proxyVersion` (istioctl's VERSION column).
  */
 export type ProxyNode = Pick<NodeIdentity, 'id'> &
-  Partial<Omit<NodeIdentity, 'id'>> & { cluster?: string; proxyVersion?: string }
+  Partial<Omit<NodeIdentity, 'id'>> & {
+    cluster?: string
+    proxyVersion?: string
+    /** The proxy's admin server (`http://127.0.0.1:PORT`): metrics discovery, `weir stat`, `weir top`. */
+    adminUrl?: string
+  }
 
 /** Why a proxy refused a config. `code` is machine-readable (`REJECTED`, `EXCEPTION`, `INVALID`). */
 export interface PushError {

@@ -55,6 +55,8 @@ export interface PushServer {
   configChanged(): void
   /** One row per connected proxy, sorted by proxy id. */
   status(): ProxyStatusRow[]
+  /** What each connected proxy said about itself in its hello, sorted by proxy id. */
+  nodes(): ProxyNode[]
   /** The config last sent to a connected proxy (`GET /debug/config_dump`). */
   configDump(proxyId: string): ProxyConfig | undefined
   /** True while a change waits for its debounce or a push is being computed. */
@@ -347,6 +349,9 @@ export function createPushServer(opts: PushServerOptions): PushServer {
       return [...streams.values()]
         .map((s) => statusRow(s, istiod))
         .sort((a, b) => a.proxy.localeCompare(b.proxy))
+    },
+    nodes() {
+      return [...streams.values()].map((s) => s.node).sort((a, b) => a.id.localeCompare(b.id))
     },
     configDump(proxyId) {
       return streams.get(proxyId)?.sent?.config
