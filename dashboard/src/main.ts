@@ -120,7 +120,7 @@ let graphShape = ''
 
 function edgeLabel(e: GraphEdge): string {
   const rate = e.rps === null ? `${e.requests} req` : `${e.rps.toFixed(2)} rps`
-  return `${e.mtls ? '🔒 ' : ''}${rate} · ${e.percent}%`
+  return `${e.mtls ? 'mTLS · ' : ''}${rate} · ${e.percent}%`
 }
 
 async function refreshGraph(): Promise<void> {
@@ -167,7 +167,7 @@ async function refreshGraph(): Promise<void> {
       (e) => `<tr data-source="${esc(e.source)}" data-target="${esc(e.target)}" data-percent="${e.percent}">
         <td>${esc(name(e.source))}</td><td>${esc(name(e.target))}</td><td>${e.requests}</td>
         <td>${e.rps === null ? '-' : e.rps.toFixed(2)}</td><td class="share">${e.percent}%</td>
-        <td class="${e.health}">${e.health}</td><td>${e.mtls ? '🔒' : ''}</td></tr>`,
+        <td class="${e.health}">${e.health}</td><td>${e.mtls ? 'mTLS' : 'plaintext'}</td></tr>`,
     )
     .join('')
   status(

@@ -7,6 +7,8 @@ import { appendFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { CredentialResolver } from '../../proxy/listener/credentials.ts'
 import { type ProxyHandle, startProxy } from '../../proxy/proxy.ts'
+import type { NodeIdentity, ProxyConfig } from '../../proxyconfig/types.ts'
+import { withVersion } from '../../proxyconfig/version.ts'
 import type { CertificateAuthority, IssuedCert } from '../../security/ca.ts'
 import { createCertRotator } from '../../security/rotation.ts'
 import { connectConfigStream } from '../../xds/client.ts'
@@ -32,6 +34,23 @@ export interface LauncherOptions {
   log: (line: string) => void
   /** Called when a gateway listener is bound (to print ports other than the main one). */
   onGatewayListener?: (name: string, address: BoundAddress) => void
+}
+
+/** The config a proxy runs before the control plane's first push: no listeners, nothing to route. */
+function emptyConfig(node: Omit<NodeIdentity, 'identity'>, trustDomain: string): ProxyConfig {
+  return withVersion({
+    node: { ...node, identity: `spiffe://${trustDomain}/ns/${node.namespace}/sa/${node.serviceAccount}` },
+    mesh: {
+      outboundTrafficPolicy: 'ALLOW_ANY',
+      trustDomain,
+      accessLog: { enabled: false, format: 'text' },
+      connectTimeoutMs: 10_000,
+      tracing: { samplingPercent: 0 },
+    },
+    listeners: [],
+    routeTables: {},
+    clusters: {},
+  })
 }
 
 /** A launcher of in-process proxies for the runtime. */
@@ -88,43 +107,42 @@ export function createProxyLauncher(opts: LauncherOptions): ProxyLauncher {
             for (const [name, a] of Object.entries(h.addresses())) opts.onGatewayListener?.(name, a)
         })
       }
+      const identity = {
+        id: `${pod.metadata.name}.${ns}`,
+        role: gateway ? ('gateway' as const) : ('sidecar' as const),
+        namespace: ns,
+        labels: pod.metadata.labels ?? {},
+        workload,
+        serviceAccount: sa,
+      }
+      // The proxy starts at once on an empty config, so its admin port (metrics discovery, `weir stat`)
+      // is known to the control plane from the first hello; the real config follows on the stream.
+      try {
+        handle = await startProxy({
+          config: emptyConfig(identity, opts.trustDomain ?? 'cluster.local'),
+          bind: (l) => binds.get(l.name),
+          originalDestination: (address, port) => net.originalDestination(address, port),
+          log: accessLog,
+          workloadCerts: certs,
+          ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        })
+      } catch (err) {
+        rotator.stop()
+        throw err
+      }
+      const proxy = handle
       const stream = connectConfigStream({
         url: opts.pushUrl,
         token: opts.token,
-        node: {
-          id: `${pod.metadata.name}.${ns}`,
-          role: gateway ? 'gateway' : 'sidecar',
-          namespace: ns,
-          labels: pod.metadata.labels ?? {},
-          workload,
-          serviceAccount: sa,
-        },
-        onConfig: async (config) => {
+        node: { ...identity, adminUrl: `http://127.0.0.1:${proxy.adminAddress().port}` },
+        onConfig: (config) => {
           if (closed) return { ok: false, error: 'proxy stopped' }
           const lc = localizeConfig(config, local)
           binds = lc.binds
-          if (handle) {
-            const result = handle.applyConfig(lc.config)
-            if (result.ok) afterListeners(handle)
-            return result
-          }
-          try {
-            handle = await startProxy({
-              config: lc.config,
-              bind: (l) => binds.get(l.name),
-              originalDestination: (address, port) => net.originalDestination(address, port),
-              log: accessLog,
-              workloadCerts: certs,
-              ...(opts.credentials ? { credentials: opts.credentials } : {}),
-            })
-            if (closed) await handle.close()
-            else afterListeners(handle)
-            return { ok: true }
-          } catch (err) {
-            const error = err instanceof Error ? err.message : String(err)
-            accessLog(`weir: proxy did not start: ${error}`)
-            return { ok: false, error }
-          }
+          const result = proxy.applyConfig(lc.config)
+          if (result.ok) afterListeners(proxy)
+          else accessLog(`weir: config ${config.version} refused: ${result.error}`)
+          return result
         },
       })
       return {
