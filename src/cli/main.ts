@@ -1,5 +1,7 @@
 /** @module cli/main — builds the `weir` command line from one file per command. */
+
 import { Command, CommanderError } from 'commander'
+import { WEIR_VERSION } from '../version.ts'
 import { EXIT } from './exit-codes.ts'
 import { COMMANDS } from './registry.ts'
 
@@ -7,7 +9,7 @@ import { COMMANDS } from './registry.ts'
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('weir')
     .description('Weir: a service mesh that speaks Istio’s API, on one machine or many.')
-    .version('0.1.0')
+    .version(WEIR_VERSION)
     .showHelpAfterError()
     .exitOverride()
   for (const register of COMMANDS) register(program)

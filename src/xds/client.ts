@@ -1,7 +1,9 @@
 /** @module xds/client — the proxy side of the push stream: apply or refuse each config, answer, reconnect. */
+
 import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { ProxyConfig } from '../proxyconfig/types.ts'
+import { WEIR_VERSION } from '../version.ts'
 import { type BackoffConfig, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts'
 import { createLineSplitter } from './lines.ts'
 import {
@@ -194,7 +196,11 @@ export function connectConfigStream(opts: ConfigStreamOptions): ConfigStream {
     req.on('response', (res) => onResponse(req, res))
     req.on('error', (err) => lost(req, String(err)))
     req.on('close', () => lost(req, 'connection closed'))
-    const hello: FromProxy = { type: 'hello', protocol: PUSH_PROTOCOL, node: opts.node }
+    const hello: FromProxy = {
+      type: 'hello',
+      protocol: PUSH_PROTOCOL,
+      node: { proxyVersion: WEIR_VERSION, ...opts.node },
+    }
     if (st.version !== undefined) hello.lastVersion = st.version
     req.write(encodeMessage(hello))
   }
