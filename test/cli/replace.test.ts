@@ -11,7 +11,8 @@ test('get | sed | replace -f - switches the mesh to REGISTRY_ONLY; a stale repla
   const r = await weir(env, ['replace', '-n', 'istio-system', '-f', '-'], { stdin: edited })
   assert.deepEqual(r, { code: 0, stdout: 'configmap/istio replaced\n', stderr: '' })
   const mesh = await weir(env, ['get', 'cm', 'istio', '-n', 'istio-system', '-o', 'jsonpath={.data.mesh}'])
-  assert.equal(mesh.stdout, 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n')
+  assert.match(mesh.stdout, /^outboundTrafficPolicy:\n {2}mode: REGISTRY_ONLY$/m)
+  assert.doesNotMatch(mesh.stdout, /ALLOW_ANY/)
   const stale = await weir(env, ['replace', '-n', 'istio-system', '-f', '-'], { stdin: edited })
   assert.equal(stale.code, 1)
   assert.match(
