@@ -50,7 +50,7 @@ test('create -f: AlreadyExists the second time; label --overwrite; usage and con
   })
   const nowhere = await weir(env, ['get', 'pods'], { env: { WEIR_STATE: join(env.work, 'no-such-state') } })
   assert.equal(nowhere.code, 1)
-  assert.match(nowhere.stderr, /no control plane found/)
+  assert.match(nowhere.stderr, /no control plane: .*server\.json not found \(start one with `weir up`/)
   const noAuth = await weir(env, ['get', 'pods', '--server', env.cp.url, '--token', 'wrong'])
   assert.equal(noAuth.code, 1)
   assert.match(noAuth.stderr, /^Error from server \(Unauthorized\)/)

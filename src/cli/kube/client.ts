@@ -5,9 +5,8 @@
  * `weir up` writes. The token: `--token` or `WEIR_TOKEN`; otherwise `<state>/token`. The state
  * directory: `--state DIR`, else `WEIR_STATE`, else `./.weir` (the directory `weir up` uses by default).
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Command } from 'commander'
+import { resolveTarget } from '../format/target.ts'
 
 /** Options every verb that talks to the control plane accepts. */
 export interface ClientFlags {
@@ -83,14 +82,6 @@ export function stateDir(flags: ClientFlags): string {
   return flags.state ?? process.env.WEIR_STATE ?? '.weir'
 }
 
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
-}
-
 /** Prints the server's `Warning: 299 - "text"` headers as kubectl does: `Warning: text` on stderr. */
 function printWarnings(headers: Headers): void {
   const raw = headers.get('warning')
@@ -102,22 +93,9 @@ function printWarnings(headers: Headers): void {
 
 /** Finds the control plane and its token. Throws ConnectionError with a message naming what is missing. */
 export function connect(flags: ClientFlags): KubeClient {
-  const state = stateDir(flags)
-  let url = flags.server ?? process.env.WEIR_SERVER
-  if (!url) {
-    const text = readText(join(state, 'server.json'))
-    if (text === undefined) {
-      throw new ConnectionError(
-        `no control plane found: ${join(state, 'server.json')} does not exist (start one with 'weir up', or pass --server / --state)`,
-      )
-    }
-    try {
-      url = String((JSON.parse(text) as { url: unknown }).url)
-    } catch {
-      throw new ConnectionError(`${join(state, 'server.json')} is not valid JSON`)
-    }
-  }
-  const token = flags.token ?? process.env.WEIR_TOKEN ?? readText(join(state, 'token'))?.trim() ?? ''
+  const found = resolveTarget(flags)
+  if (!found.ok) throw new ConnectionError(found.error)
+  const { url, token } = found.target
   const base = url.replace(/\/+$/, '')
   const headers = (contentType?: string): Record<string, string> => ({
     authorization: `Bearer ${token}`,
