@@ -4,6 +4,7 @@ import * as analyze from './analyze.ts'
 import * as apply from './apply.ts'
 import * as create from './create.ts'
 import * as del from './delete.ts'
+import * as demo from './demo.ts'
 import * as describe from './describe.ts'
 import * as explain from './explain.ts'
 import * as gateway from './gateway.ts'
@@ -38,4 +39,6 @@ export const COMMANDS: RegisterCommand[] = [
   // the data plane
   proxy.register,
   gateway.register,
+  // the first thing a new user runs (npm start)
+  demo.register,
 ]
