@@ -90,8 +90,8 @@ async function run(o: Options): Promise<void> {
     reloading = reloading.then(async () => {
       const next = await compileGateway(o.filename, o.namespace)
       if ('errors' in next) {
-        process.stderr.write('weir gateway: config refused, still serving the last good one:\n')
-        for (const d of next.errors) process.stderr.write(`  ${print(d)}\n`)
+        const lines = next.errors.map((d) => `  ${print(d)}\n`).join('')
+        process.stderr.write(`weir gateway: config refused, still serving the last good one:\n${lines}`)
         return
       }
       const applied = proxy.applyConfig(next.config)

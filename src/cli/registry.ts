@@ -6,15 +6,18 @@ import * as create from './create.ts'
 import * as del from './delete.ts'
 import * as demo from './demo.ts'
 import * as describe from './describe.ts'
+import * as exec from './exec.ts'
 import * as explain from './explain.ts'
 import * as gateway from './gateway.ts'
 import * as get from './get.ts'
 import * as label from './label.ts'
+import * as logs from './logs.ts'
 import * as proxy from './proxy.ts'
 import * as proxyConfig from './proxy-config.ts'
 import * as proxyStatus from './proxy-status.ts'
 import * as replace from './replace.ts'
 import * as tlsCheck from './tls-check.ts'
+import * as up from './up.ts'
 import * as wait from './wait.ts'
 
 /** Adds one command (and its options) to the program. */
@@ -39,6 +42,10 @@ export const COMMANDS: RegisterCommand[] = [
   // the data plane
   proxy.register,
   gateway.register,
+  // the local runtime
+  up.register,
+  logs.register,
+  exec.register,
   // the first thing a new user runs (npm start)
   demo.register,
 ]

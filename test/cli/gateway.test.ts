@@ -129,7 +129,7 @@ describe('weir gateway -f DIR --port N (standalone edge proxy)', () => {
     while (!/config refused/.test(stderr) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20))
     assert.match(stderr, /config refused, still serving the last good one/)
-    assert.match(stderr, /edge\.yaml:\d+:\d+ spec\.http\[0\]\.route\[0\]\.weight/)
+    await waitFor(() => stderr, /edge\.yaml:\d+:\d+ spec\.http\[0\]\.route\[0\]\.weight/)
     assert.equal((await get('/api/still', 'app.example.com')).status, 200)
   })
 
