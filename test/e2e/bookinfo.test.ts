@@ -69,12 +69,12 @@ test('request routing: jason sees black stars, everyone else none', { timeout: 1
   }
 })
 
-test('traffic shifting: reviews-80-20 gives v2 (black stars) 20 % (±5) of 500 pages', {
+test('traffic shifting: reviews-80-20 gives v2 (black stars) 20 % (±5) of 1000 pages', {
   timeout: 120_000,
 }, async () => {
   await mesh?.weir('apply', '-f', NET('virtual-service-reviews-80-20.yaml'))
   await mesh?.weir('wait', '--timeout', '30s')
-  const pages = await many(500, 8, async () => {
+  const pages = await many(1000, 8, async () => {
     const a = await http(`${mesh?.gatewayUrl ?? ''}/productpage`, { timeoutMs: 20_000 })
     return { ...a, body: a.status === 200 ? (stars(a.body) ?? 'none') : a.body }
   })

@@ -66,10 +66,12 @@ test('step 5: canary_ingress.yaml: v2 answers 10 % (±5) of 500 requests', { tim
   assert.ok(Math.abs(v2 - 10) <= 5, `v2 answered ${v2} %`)
 })
 
-test('step 6: weights 50/50: v2 answers 50 % (±5) of 500 requests', { timeout: 120_000 }, async () => {
+test('step 6: weights 50/50: v2 answers 50 % (±5) of 1200 requests (3.5σ)', {
+  timeout: 120_000,
+}, async () => {
   await mesh?.weir('apply', '-f', F('weir/canary_50_50.yaml'))
   await mesh?.weir('wait', '--timeout', '20s')
-  const v2 = percent(await homes(500), isV2)
+  const v2 = percent(await homes(1200), isV2)
   assert.ok(Math.abs(v2 - 50) <= 5, `v2 answered ${v2} %`)
 })
 

@@ -25,11 +25,11 @@ after(async () => {
   await mesh?.stop()
 })
 
-test('curl $GATEWAY_URL/hello: v1 and v2 about 50/50 (±5) over 500 requests', {
+test('curl $GATEWAY_URL/hello: v1 and v2 about 50/50 (±5) over 1000 requests', {
   timeout: 120_000,
 }, async () => {
   const gw = mesh?.gatewayUrl ?? ''
-  const bodies = await many(500, 8, () => http(`${gw}/hello`))
+  const bodies = await many(1000, 8, () => http(`${gw}/hello`))
   const hello = /^Hello version: (v1|v2), instance: helloworld-\1-\S+\n$/
   assert.deepEqual(
     bodies.filter((b) => !hello.test(b)),
