@@ -43,7 +43,7 @@ test('weir demo: Bookinfo through the gateway, five commands, Ctrl-C stops it', 
   try {
     const url = await waitFor(
       'the demo ready lines',
-      () => /Bookinfo is up: (\S+)\n[^]*Ctrl-C/.exec(out)?.[1],
+      () => /Bookinfo is up: (\S+)\n[\s\S]*Ctrl-C/.exec(out)?.[1],
       90_000,
     )
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/productpage$/)
