@@ -5,6 +5,7 @@ import * as apply from './apply.ts'
 import * as create from './create.ts'
 import * as dashboard from './dashboard.ts'
 import * as del from './delete.ts'
+import * as demo from './demo.ts'
 import * as describe from './describe.ts'
 import * as exec from './exec.ts'
 import * as explain from './explain.ts'
@@ -48,6 +49,7 @@ export const COMMANDS: RegisterCommand[] = [
   gateway.register,
   // the local runtime
   up.register,
+  demo.register,
   logs.register,
   exec.register,
   // observability
