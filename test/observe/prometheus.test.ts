@@ -138,6 +138,12 @@ describe('Prometheus scrapes the mesh through the control plane’s service disc
       `sum(istio_requests_total{reporter="destination",destination_workload="reviews-v2",response_code!~"5.*"}) / sum(${dst})`,
     )
     assert.equal(Number(total[0]!.value[1]), 6 / 8)
+    // Both proxies are scraped on their own schedule: wait until the source side has all 8 too.
+    await until(
+      'both reporters scraped',
+      'sum by (reporter) (istio_requests_total)',
+      (r) => r.length === 2 && r.every((x) => x.value[1] === '8'),
+    )
     // Kiali's graph query: source and destination app/version on each edge, from both reporters.
     const edges = await query(
       'sum by (reporter, source_app, source_version, destination_app, destination_version, destination_service_name, pod) (istio_requests_total)',
