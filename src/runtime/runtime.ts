@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { nsOf, type Pod, type PodStatus, rec, selects } from './kube.ts'
 import { BLOCK, outboundAddress, sameIndex } from './net/addresses.ts'
 import { renderHosts, writeHostsFile } from './net/hosts.ts'
+import { startIsolation } from './net/isolation.ts'
 import { createKubeProxy, type ForwardRule } from './net/kube-proxy.ts'
 import {
   type Alias,
@@ -111,6 +112,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         'answer; run weir up as root, or allow it once with: sudo sysctl net.ipv4.ip_unprivileged_port_start=0',
     )
   }
+  const isolation = startIsolation({ log })
   const book = createAddressBook()
   const kubeProxy = createKubeProxy({ onError: log })
   const running = new Map<string, Running>()
@@ -187,6 +189,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const restartCounts: Record<string, number> = {}
     for (const cs of pod.status?.containerStatuses ?? []) restartCounts[cs.name] = cs.restartCount
     const proxies = opts.proxies
+    if (sidecar) isolation.admit(appAddress)
+    const gid = sidecar ? isolation.podGid(appAddress) : undefined
     const runner = startPod({
       pod,
       catalog: opts.catalog,
@@ -200,6 +204,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sandbox,
       stateDir,
       restartCounts,
+      ...(gid !== undefined ? { gid } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
       ...(proxies ? { startProxy: () => proxies.start(pod, net) } : {}),
       onStatus: (status) => writeStatus(pod, status),
@@ -285,6 +290,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       running.delete(key)
       book.pods.release(r.net.podIP)
       await r.runner.stop()
+      if (r.sidecar) isolation.release(r.net.appAddress)
       rmSync(podDir(stateDir, r.runner.pod.metadata.namespace, r.runner.pod.metadata.name), {
         recursive: true,
         force: true,
@@ -366,6 +372,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await Promise.all([...running.values()].map((r) => r.runner.stop()))
       running.clear()
       await kubeProxy.close()
+      isolation.close()
       book.services.releaseAll()
       book.pods.releaseAll()
       book.externals.releaseAll()

@@ -28,6 +28,8 @@ export interface RunnerOptions extends Omit<LaunchContext, 'dir'> {
   backoff?: { initialMs: number; maxMs: number }
   /** Restart counts to continue from (a pod resumed after `weir up` restarted). */
   restartCounts?: Record<string, number>
+  /** The group id of the pod's processes (isolation of a sidecar pod's app address). */
+  gid?: number
 }
 
 interface AppState {
@@ -94,6 +96,7 @@ export function startPod(opts: RunnerOptions): PodRunner {
         stateDir: opts.stateDir,
         graceMs: Math.min(5, pod.spec.terminationGracePeriodSeconds ?? 5) * 1000,
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
         onExit: () => {
           st.ready = false
           publish()

@@ -23,6 +23,8 @@ export interface SupervisorOptions {
   backoff?: { initialMs: number; maxMs: number }
   /** How long SIGTERM gets before SIGKILL. */
   graceMs?: number
+  /** The group id the process runs with (a sidecar pod's gid, see net/isolation.ts). */
+  gid?: number
   /** Called after each start with the new pid. */
   onStart?: (pid: number) => void
   /** Called when the process exits (before any restart is scheduled). */
@@ -86,6 +88,7 @@ export function startSupervisor(opts: SupervisorOptions): Supervisor {
       cwd: opts.cwd,
       detached: true,
       stdio: ['ignore', fd, fd],
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     })
     closeSync(fd)
     child = c
