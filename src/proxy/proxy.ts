@@ -222,6 +222,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         !next ||
         !addr ||
         next.protocol !== cur.listener.protocol ||
+        // A listener's acceptor is built for its TLS mode (STRICT refuses plaintext): a change of
+        // PeerAuthentication must rebuild it, or a pod started PERMISSIVE would stay PERMISSIVE.
+        JSON.stringify(next.tls) !== JSON.stringify(cur.listener.tls) ||
         (addr.port !== 0 && addr.port !== cur.address.port) ||
         (addr.host !== cur.address.host && addr.host !== '0.0.0.0')
       ) {

@@ -263,11 +263,9 @@ test('AKS voting app with STRICT mTLS: encrypted between sidecars, tls-check row
   strictPodIP = podOf('voting-analytics-1-1')[0] ?? ''
 })
 
-// Known broken (src/proxy/proxy.ts `syncListeners`): a listener whose only change is its `tls` (PERMISSIVE →
-// STRICT when the Policy arrives after the pods started) keeps its old acceptor, so plaintext is still served.
+// The Policy arrives after the pods started, so their inbound listeners change PERMISSIVE → STRICT live.
 test('a plaintext client straight at a STRICT pod address gets no HTTP answer', {
   skip,
-  todo: 'the proxy keeps a running listener when only its tls mode changes',
   timeout: 15_000,
 }, async () => {
   assert.notEqual(strictPodIP, '', 'the voting test did not get that far')
