@@ -228,7 +228,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         (addr.port !== 0 && addr.port !== cur.address.port) ||
         (addr.host !== cur.address.host && addr.host !== '0.0.0.0')
       ) {
-        await stopListener(name, true)
+        // The listening socket closes at once (the port is free for the new listener); open
+        // connections drain in the background.
+        void stopListener(name, true)
       } else cur.listener = next
     }
     for (const l of config.listeners) {

@@ -46,6 +46,9 @@ export interface HttpFront {
 const PREFACE = Buffer.from('PRI * HTTP/2.0')
 
 /** Creates the servers of an HTTP listener (not yet listening). */
+/** How long a gracefully closed listener lets busy connections finish before it cuts them. */
+const DRAIN_MS = 5_000
+
 export function createHttpFront(
   tls: ServerTls | undefined,
   certs: CertStore,
@@ -135,10 +138,23 @@ export function createHttpFront(
     h2,
     close(graceful) {
       return new Promise<void>((resolve) => {
-        server.close(() => resolve())
+        let sweep: NodeJS.Timeout | undefined
+        server.close(() => {
+          clearInterval(sweep)
+          resolve()
+        })
         if (graceful) {
+          // Keep-alive connections go idle between requests: close each as soon as it is idle, and
+          // cut what is still open after the drain time, so a listener replaced by a config push
+          // never serves old connections for long.
           h1.closeIdleConnections()
           for (const s of sessions) s.close()
+          const until = Date.now() + DRAIN_MS
+          sweep = setInterval(() => {
+            h1.closeIdleConnections()
+            if (Date.now() > until) for (const s of sockets) s.destroy()
+          }, 100)
+          sweep.unref()
         } else {
           for (const s of sessions) s.destroy()
           for (const s of sockets) s.destroy()
