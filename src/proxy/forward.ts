@@ -221,6 +221,10 @@ const ROUTER_HEADERS = new Set([
   'x-envoy-peer-metadata-id',
 ])
 
+function isRouterHeader(name: string): boolean {
+  return ROUTER_HEADERS.has(name)
+}
+
 async function forward(
   deps: ForwardDeps,
   rt: ProxyRuntime,
@@ -249,7 +253,7 @@ async function forward(
   if (Number.isInteger(rqPerTry) && rqPerTry >= 0) perTryMs = rqPerTry
 
   // Upstream request headers.
-  const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
+  const up = copyEndToEnd(h, isRouterHeader)
   if (up.host === undefined) up.host = ex.authority
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
   setXfcc(up, ex, meshPeer(connectionOf(req)), rt.config.node.identity)
@@ -334,7 +338,8 @@ async function forward(
       : undefined
 
   const maxAttempts = 1 + (retry && replayable ? retry.policy.numRetries : 0)
-  const tried = new Set<EndpointState>()
+  // Hosts already tried, only kept when the retry policy wants other hosts.
+  const tried = retry?.policy.retryOtherHosts ? new Set<EndpointState>() : undefined
   let last: { failure?: Failure; outcome?: RetryOutcome } = {}
   try {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -352,9 +357,9 @@ async function forward(
       const overflow = admit(cs)
       if (overflow) return respondFailure(ex, overflow)
       const now = performance.now()
-      const ep = endpointFor(deps, cs, ex, hash.value, retry?.policy.retryOtherHosts ? tried : undefined, now)
+      const ep = endpointFor(deps, cs, ex, hash.value, tried, now)
       if (!ep) return respondFailure(ex, FAILURES.noHealthyUpstream)
-      tried.add(ep)
+      tried?.add(ep)
       ex.attempts = attempt
       ex.endpoint = ep.endpoint
       ex.upstreamHost = `${ep.endpoint.address}:${ep.endpoint.port}`
