@@ -5,8 +5,13 @@
  * Method (shared/bench-baseline): HTTP/1.1 keep-alive, 100-byte bodies; the proxy under test alone on
  * core 1, load generator (wrk, else a Node loop) and upstream (nginx static, else node:http) on core 0.
  * Each proxy: warm-up, a closed-loop max run (32 connections) and a ~1,000 req/s run (16 connections,
- * 16 ms think time). Env: DUR (s, default 5), REPS (default 1).
+ * 16 ms think time). Env: DUR (s, default 5), REPS (default 1), SRC (default 1: measure the sources through `bin/weir.js`), DIST (default 1: also build `dist/` with
+ * `tsc -p tsconfig.build.json` and measure the compiled proxy, which is what an installed package runs;
+ * 0: sources only, run with type stripping; BUILD=0 measures the existing `dist/` without rebuilding it), NODE_FLAGS (extra node flags for the Weir processes, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`), BASE_DIST (a directory holding another compiled build, e.g. of the
+ * previous commit: measured as `weir-base` in the same run, for before/after comparisons).
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -30,6 +35,8 @@ import {
 
 const DUR = Number(process.env.DUR ?? 5)
 const REPS = Number(process.env.REPS ?? 1)
+const DIST = process.env.DIST !== '0'
+const NODE_FLAGS = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean)
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p))
 const root = fileURLToPath(new URL('..', import.meta.url))
 const BODY = '0123456789'.repeat(10)
@@ -170,15 +177,42 @@ async function main(): Promise<void> {
       procs.push(await startProc(process.execPath, ['-e', script], '0', (o) => o.includes('ready')))
     }
     await new Promise((r) => setTimeout(r, 300))
-    const weirPort = await freePort()
-    await writeFile(join(dir, 'weir.json'), JSON.stringify(weirConfig(upPort, weirPort)))
-    const weir = await startProc(
-      process.execPath,
-      [join(root, 'bin/weir.js'), 'proxy', '--config', join(dir, 'weir.json')],
-      '1',
-      (o) => o.includes('listener http'),
-    )
-    procs.push(weir)
+    const weirs: { name: string; proc: Proc; port: number }[] = []
+    const startWeir = async (name: string, entry: string[]) => {
+      const port = await freePort()
+      await writeFile(join(dir, `${name}.json`), JSON.stringify(weirConfig(upPort, port)))
+      const proc = await startProc(
+        process.execPath,
+        [...NODE_FLAGS, ...entry, 'proxy', '--config', join(dir, `${name}.json`)],
+        '1',
+        (o) => o.includes('listener http'),
+      )
+      procs.push(proc)
+      weirs.push({ name, proc, port })
+    }
+    if (process.env.SRC !== '0') await startWeir('weir', [join(root, 'bin/weir.js')])
+    if (DIST) {
+      if (process.env.BUILD !== '0')
+        execFileSync(process.execPath, [
+          join(root, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          join(root, 'tsconfig.build.json'),
+        ])
+      const launcher = join(dir, 'weir-dist.mjs')
+      await writeFile(
+        launcher,
+        `import { main } from ${JSON.stringify(join(root, 'dist/cli/main.js'))}\nawait main(process.argv)\n`,
+      )
+      await startWeir('weir-dist', [launcher])
+    }
+    if (process.env.BASE_DIST) {
+      const launcher = join(dir, 'weir-base.mjs')
+      await writeFile(
+        launcher,
+        `import { main } from ${JSON.stringify(join(process.env.BASE_DIST, 'cli/main.js'))}\nawait main(process.argv)\n`,
+      )
+      await startWeir('weir-base', [launcher])
+    }
     let nginx: Proc | undefined
     const nginxPort = await freePort()
     if (NGINX) {
@@ -198,7 +232,7 @@ async function main(): Promise<void> {
     }
     for (let rep = 0; rep < REPS; rep++) {
       rows.push(await measure('direct', upPort, [], lua))
-      rows.push(await measure('weir', weirPort, groupPids(weir.pid), lua))
+      for (const w of weirs) rows.push(await measure(w.name, w.port, groupPids(w.proc.pid), lua))
       if (nginx) rows.push(await measure('nginx', nginxPort, groupPids(nginx.pid), lua))
     }
   } finally {
@@ -227,9 +261,9 @@ function report(rows: Row[]): void {
   const directP90 = median(direct.map((r) => r.rate.p90))
   const summary: Record<
     string,
-    { perCore: number; added: number; cpuPer1k: number; rss: number; rps: number }
+    { perCore: number; added: number; cpuPer1k: number; rss: number; hwm: number; rps: number }
   > = {}
-  for (const t of ['direct', 'weir', 'nginx']) {
+  for (const t of ['direct', 'weir', 'weir-dist', 'weir-base', 'nginx']) {
     const rs = by(t)
     if (rs.length === 0) continue
     const rps = median(rs.map((r) => r.max.rps))
@@ -240,19 +274,22 @@ function report(rows: Row[]): void {
     const rss = median(rs.map((r) => r.rssKb / 1024))
     const hwm = median(rs.map((r) => r.hwmKb / 1024))
     const errors = rs.reduce((n, r) => n + r.max.errors + r.rate.errors, 0)
-    summary[t] = { perCore, added: p90 - directP90, cpuPer1k, rss, rps }
+    summary[t] = { perCore, added: p90 - directP90, cpuPer1k, rss, hwm, rps }
     console.log(
       `| ${t} | ${rps.toFixed(0)} | ${t === 'direct' ? '-' : cores.toFixed(2)} | ${t === 'direct' ? '-' : perCore.toFixed(0)} | ${p90.toFixed(2)} | ${t === 'direct' ? '0' : `+${(p90 - directP90).toFixed(2)}`} | ${t === 'direct' ? '-' : cpuPer1k.toFixed(3)} | ${t === 'direct' ? '-' : rss.toFixed(1)} | ${t === 'direct' ? '-' : hwm.toFixed(1)} | ${errors} |`,
     )
   }
-  const w = summary.weir
   const n = summary.nginx
   const d = summary.direct
-  if (w && d) console.log(`weir / direct throughput: ${(w.rps / d.rps).toFixed(2)}`)
-  if (w && n) {
-    console.log(
-      `weir / nginx: throughput ${(w.rps / n.rps).toFixed(2)}, per core ${(w.perCore / n.perCore).toFixed(2)}, CPU per 1k rps ${(w.cpuPer1k / n.cpuPer1k).toFixed(1)}x, RSS ${(w.rss / n.rss).toFixed(1)}x, added p90 ${w.added.toFixed(2)} ms vs ${n.added.toFixed(2)} ms`,
-    )
+  for (const name of ['weir', 'weir-dist', 'weir-base']) {
+    const w = summary[name]
+    if (!w) continue
+    if (d) console.log(`${name} / direct throughput: ${(w.rps / d.rps).toFixed(2)}`)
+    if (n) {
+      console.log(
+        `${name} / nginx: throughput ${(w.rps / n.rps).toFixed(2)}, per core ${(w.perCore / n.perCore).toFixed(2)}, CPU per 1k rps ${w.cpuPer1k.toFixed(3)} vCPU (${(w.cpuPer1k / n.cpuPer1k).toFixed(1)}x nginx), peak RSS ${w.hwm.toFixed(0)} MB (nginx ${n.hwm.toFixed(0)}), added p90 ${w.added.toFixed(2)} ms vs nginx ${n.added.toFixed(2)} ms`,
+      )
+    }
   }
 }
 

@@ -64,6 +64,8 @@ export interface Exchange {
   spanId?: string
   parentSpanId?: string
   sampled: boolean
+  /** Bytes the downstream socket had written when the request arrived (HTTP/1.1 keep-alive accounting). */
+  socketWrittenAtStart: number
 }
 
 /** Workload identity exchanged between proxies in `x-envoy-peer-metadata` (base64 JSON). */
@@ -115,6 +117,7 @@ export function createExchange(listener: HttpListener, req: IncomingMessage, res
     protocol: typeof ct === 'string' && ct.startsWith('application/grpc') ? 'grpc' : 'http',
     sampled: false,
     upstreamMtls: false,
+    socketWrittenAtStart: 0,
   }
 }
 

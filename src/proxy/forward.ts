@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { Endpoint, ForwardAction, HttpListener } from '../proxyconfig/types.ts'
+import type { Endpoint, ForwardAction, HttpListener, ServiceRef } from '../proxyconfig/types.ts'
 import {
   admit,
   admitRetry,
@@ -147,7 +147,7 @@ async function route(deps: ForwardDeps, listener: HttpListener, ex: Exchange): P
   if (action.kind === 'respond') {
     if (vh.vhost.name === 'block_all') {
       ex.clusterName = 'BlackHoleCluster'
-      ex.service = { host: 'BlackHoleCluster', name: 'BlackHoleCluster', namespace: 'unknown' }
+      ex.service = specialService('BlackHoleCluster')
     }
     return respondDirect(ex, action.status, action.headers ?? {}, action.body)
   }
@@ -209,6 +209,18 @@ function setXfcc(
 /** Clusters Istio reports as `destination_service_name` themselves. */
 const SPECIAL_CLUSTERS = new Set(['PassthroughCluster', 'InboundPassthroughCluster', 'BlackHoleCluster'])
 
+/** One service object per special cluster, so that telemetry can cache labels by identity. */
+const SPECIAL_SERVICES = new Map<string, ServiceRef>()
+
+function specialService(name: string): ServiceRef {
+  let s = SPECIAL_SERVICES.get(name)
+  if (!s) {
+    s = Object.freeze({ host: name, name, namespace: 'unknown' })
+    SPECIAL_SERVICES.set(name, s)
+  }
+  return s
+}
+
 /** Headers the router consumes and never forwards. */
 const ROUTER_HEADERS = new Set([
   'x-envoy-upstream-rq-timeout-ms',
@@ -220,6 +232,10 @@ const ROUTER_HEADERS = new Set([
   'x-envoy-peer-metadata',
   'x-envoy-peer-metadata-id',
 ])
+
+function isRouterHeader(name: string): boolean {
+  return ROUTER_HEADERS.has(name)
+}
 
 async function forward(
   deps: ForwardDeps,
@@ -236,8 +252,7 @@ async function forward(
   const cs = rt.clusters.get(backend.cluster)
   if (!cs) return respondFailure(ex, FAILURES.noCluster)
   if (cs.config.service && !ex.service) ex.service = cs.config.service
-  if (SPECIAL_CLUSTERS.has(cs.config.name))
-    ex.service = { host: cs.config.name, name: cs.config.name, namespace: 'unknown' }
+  if (SPECIAL_CLUSTERS.has(cs.config.name)) ex.service = specialService(cs.config.name)
 
   // Timeouts: route policy, overridable by the client (Envoy router headers).
   const h = req.headers
@@ -249,7 +264,7 @@ async function forward(
   if (Number.isInteger(rqPerTry) && rqPerTry >= 0) perTryMs = rqPerTry
 
   // Upstream request headers.
-  const up = copyEndToEnd(h, (n) => ROUTER_HEADERS.has(n))
+  const up = copyEndToEnd(h, isRouterHeader)
   if (up.host === undefined) up.host = ex.authority
   if (up['x-forwarded-proto'] === undefined) up['x-forwarded-proto'] = ex.scheme
   setXfcc(up, ex, meshPeer(connectionOf(req)), rt.config.node.identity)
@@ -334,7 +349,8 @@ async function forward(
       : undefined
 
   const maxAttempts = 1 + (retry && replayable ? retry.policy.numRetries : 0)
-  const tried = new Set<EndpointState>()
+  // Hosts already tried, only kept when the retry policy wants other hosts.
+  const tried = retry?.policy.retryOtherHosts ? new Set<EndpointState>() : undefined
   let last: { failure?: Failure; outcome?: RetryOutcome } = {}
   try {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -352,9 +368,9 @@ async function forward(
       const overflow = admit(cs)
       if (overflow) return respondFailure(ex, overflow)
       const now = performance.now()
-      const ep = endpointFor(deps, cs, ex, hash.value, retry?.policy.retryOtherHosts ? tried : undefined, now)
+      const ep = endpointFor(deps, cs, ex, hash.value, tried, now)
       if (!ep) return respondFailure(ex, FAILURES.noHealthyUpstream)
-      tried.add(ep)
+      tried?.add(ep)
       ex.attempts = attempt
       ex.endpoint = ep.endpoint
       ex.upstreamHost = `${ep.endpoint.address}:${ep.endpoint.port}`

@@ -121,12 +121,11 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     trace: (ex, up) => tracer.inject(ex, up, runtime.config.mesh.tracing.samplingPercent),
     done: (ex: Exchange) => {
       inFlight--
-      const sent = Math.max(0, socketWritten(ex.req) - (startWritten.get(ex) ?? 0)) || responseLength(ex)
+      const sent = Math.max(0, socketWritten(ex.req) - ex.socketWrittenAtStart) || responseLength(ex)
       observeExchange(ex, runtime.config, metrics, tracer, log, { received: requestBytes(ex), sent })
       if (inFlight === 0) for (const w of idleWaiters.splice(0)) w()
     },
   }
-  const startWritten = new WeakMap<Exchange, number>()
   const tcpDeps: TcpDeps = { runtime: () => runtime, registry, metrics, originalDestination, log, certs }
 
   const startListener = async (l: Listener): Promise<void> => {
@@ -149,7 +148,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
             inFlight++
             if (draining) res.shouldKeepAlive = false
             const written = socketWritten(req)
-            startWritten.set(handleHttp(forwardDeps, current, req, res), written)
+            handleHttp(forwardDeps, current, req, res).socketWrittenAtStart = written
           },
           upgrade(req, socket, head) {
             const current = entry.listener

@@ -68,10 +68,16 @@ function labelText(names: readonly string[], values: string[]): string {
 export function createMetrics(): Metrics {
   const http = new Map<string, HttpSeries>()
   const tcp = new Map<string, TcpSeries>()
+  // Callers that reuse a label array (the observer caches them) find their series without a join.
+  const byArray = new WeakMap<string[], HttpSeries>()
   return {
     recordRequest(values, durationMs, requestBytes, responseBytes) {
-      const key = values.join('\u0001')
-      let s = http.get(key)
+      let s = byArray.get(values)
+      if (!s) {
+        const key = values.join('\u0001')
+        s = http.get(key)
+        if (s) byArray.set(values, s)
+      }
       if (!s) {
         s = {
           values,
@@ -80,7 +86,8 @@ export function createMetrics(): Metrics {
           requestBytes: histogram(),
           responseBytes: histogram(),
         }
-        http.set(key, s)
+        http.set(values.join('\u0001'), s)
+        byArray.set(values, s)
       }
       s.requests++
       observe(s.duration, durationMs)

@@ -26,23 +26,7 @@ export function observeExchange(
   const inbound = ex.direction === 'inbound'
   const protocol = ex.protocol
   metrics.recordRequest(
-    labelValues(
-      {
-        inbound,
-        node: config.node,
-        trustDomain: config.mesh.trustDomain,
-        peer: ex.peer,
-        endpoint: ex.endpoint,
-        service: ex.service,
-        protocol,
-        responseCode: ex.responseCode,
-        grpcStatus: ex.grpcStatus,
-        flags,
-        peerPrincipal: ex.peerPrincipal,
-        upstreamMtls: ex.upstreamMtls,
-      },
-      false,
-    ),
+    httpLabels(ex, config, inbound, protocol, flags),
     durationMs,
     bytes.received,
     bytes.sent,
@@ -105,6 +89,76 @@ export function observeExchange(
       config.mesh.tracing.zipkinUrl,
     )
   }
+}
+
+/** Small ids for config objects (node, endpoint, service), so that a cache key need not spell them out. */
+const ids = new WeakMap<object, number>()
+let nextId = 1
+
+function idOf(o: object | undefined): number {
+  if (!o) return 0
+  let id = ids.get(o)
+  if (id === undefined) {
+    id = nextId++
+    ids.set(o, id)
+  }
+  return id
+}
+
+/** Label values by a short key of what they are computed from; bounded (cleared when full). */
+const labelCache = new Map<string, string[]>()
+const LABEL_CACHE_MAX = 10_000
+
+/**
+ * The HTTP metric labels of an exchange. The 25 values are computed once per distinct (node, peer,
+ * endpoint, service, protocol, code, flags, security) and reused, so that the metric store finds the
+ * series by the identity of the array instead of joining 25 strings per request.
+ */
+function httpLabels(
+  ex: Exchange,
+  config: ProxyConfig,
+  inbound: boolean,
+  protocol: Exchange['protocol'],
+  flags: string,
+): string[] {
+  const p = ex.peer
+  // Free-form strings (from headers and certificates) are JSON-encoded so that no value can forge a key.
+  const free =
+    p || ex.grpcStatus || ex.peerPrincipal !== undefined
+      ? JSON.stringify([
+          ex.grpcStatus,
+          ex.peerPrincipal ?? null,
+          p?.workload,
+          p?.namespace,
+          p?.principal,
+          p?.app,
+          p?.version,
+        ])
+      : ''
+  const key = `${idOf(config.node)}|${idOf(config.mesh)}|${inbound ? 1 : 0}|${idOf(ex.endpoint)}|${idOf(ex.service)}|${protocol}|${ex.responseCode}|${flags}|${ex.upstreamMtls ? 1 : 0}|${p ? 1 : 0}|${free}`
+  let values = labelCache.get(key)
+  if (!values) {
+    values = labelValues(
+      {
+        inbound,
+        node: config.node,
+        trustDomain: config.mesh.trustDomain,
+        peer: p,
+        endpoint: ex.endpoint,
+        service: ex.service,
+        protocol,
+        responseCode: ex.responseCode,
+        grpcStatus: ex.grpcStatus,
+        flags,
+        peerPrincipal: ex.peerPrincipal,
+        upstreamMtls: ex.upstreamMtls,
+      },
+      false,
+    )
+    if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear()
+    labelCache.set(key, values)
+  }
+  return values
 }
 
 function str(v: string | string[] | undefined): string | undefined {

@@ -20,9 +20,16 @@ export interface PoolSet {
 /** Creates the pool set. */
 export function createPoolSet(): PoolSet {
   const pools = new Map<string, Pool>()
+  // The cluster's part of the key is built once per cluster config object (a push brings new ones).
+  const settings = new WeakMap<Cluster, string>()
   const keyOf = (c: Cluster, host: string, port: number, tls?: UpstreamTlsChoice): string => {
-    const cb = c.circuitBreaker
-    return `${host}:${port}|${cb.maxConnections ?? ''}|${cb.maxRequestsPerConnection ?? ''}|${cb.idleTimeoutMs ?? ''}|${c.connectTimeoutMs}|${tls?.key ?? ''}`
+    let part = settings.get(c)
+    if (part === undefined) {
+      const cb = c.circuitBreaker
+      part = `${cb.maxConnections ?? ''}|${cb.maxRequestsPerConnection ?? ''}|${cb.idleTimeoutMs ?? ''}|${c.connectTimeoutMs}`
+      settings.set(c, part)
+    }
+    return `${host}:${port}|${part}|${tls?.key ?? ''}`
   }
   return {
     keyOf,

@@ -39,6 +39,9 @@ function readPem(value: string): string {
   }
 }
 
+/** Istio mTLS choices by cluster TLS settings, valid while the certificate generation they used is current. */
+const meshChoices = new WeakMap<object, { generation: object; choice: UpstreamTlsChoice }>()
+
 /** The TLS to use towards `ep` of `cluster`, or undefined for plaintext. */
 export function upstreamTls(cluster: Cluster, ep: Endpoint, certs: CertStore): UpstreamTlsChoice | undefined {
   const tls = cluster.tls
@@ -47,9 +50,12 @@ export function upstreamTls(cluster: Cluster, ep: Endpoint, certs: CertStore): U
   if (mesh) {
     const cur = certs.get()
     if (!cur) return undefined
+    // Per request: the same choice (options, SAN check, pool key) until the certificates rotate.
+    const cached = meshChoices.get(tls)
+    if (cached?.generation === cur) return cached.choice
     const sni = 'sni' in tls ? tls.sni : undefined
     const sans = 'subjectAltNames' in tls ? tls.subjectAltNames : undefined
-    return {
+    const choice: UpstreamTlsChoice = {
       mesh: true,
       key: `mtls:${cur.generation}:${sni ?? ''}`,
       options: {
@@ -62,6 +68,8 @@ export function upstreamTls(cluster: Cluster, ep: Endpoint, certs: CertStore): U
         minVersion: 'TLSv1.2',
       },
     }
+    meshChoices.set(tls, { generation: cur, choice })
+    return choice
   }
   if (tls.mode !== 'SIMPLE' && tls.mode !== 'MUTUAL') return undefined
   const servername = tls.sni ?? (/^[\d.:]+$/.test(ep.address) ? undefined : ep.address)
