@@ -7,8 +7,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { after, before, test } from 'node:test'
+import { pathToFileURL } from 'node:url'
 import { example, type Mesh, ROOT, startMesh } from './mesh.ts'
 
 let mesh: Mesh | undefined
