@@ -294,8 +294,16 @@ async function forward(
 
   // Body: small bodies are buffered so that retries and mirrors can replay them.
   const retry = retryOverride(filters.retry, h)
-  const hasBody =
-    h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')
+  // HTTP/2 (gRPC above all) frames bodies itself and usually sends no content-length: a request has a
+  // body unless its HEADERS frame ended the stream.
+  const h2Stream =
+    req.httpVersionMajor === 2
+      ? (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream
+      : undefined
+  const hasBody = h2Stream
+    ? h2Stream.endAfterHeaders !== true && h['content-length'] !== '0'
+    : h['transfer-encoding'] !== undefined ||
+      (h['content-length'] !== undefined && h['content-length'] !== '0')
   let body: Buffer | IncomingMessage | null = null
   let replayable = true
   if (hasBody) {

@@ -29,10 +29,9 @@ const message = path.startsWith('/grpc.health')
 const session = connect('http://recommendationservice:8080')
 session.on('error', (err) => { console.log(JSON.stringify({ error: String(err) })); process.exit(1) })
 const framed = grpcFrame(message)
-// content-length: Weir's proxy forwards a request body only when content-length or transfer-encoding says
-// there is one (src/proxy/forward.ts), which gRPC clients over HTTP/2 need not send (reported to the lead).
+// No content-length, as real gRPC clients send it: the body is framed by HTTP/2 alone.
 const req = session.request({
-  ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', 'content-length': framed.length,
+  ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers',
 })
 const chunks = []
 let headers = {}
