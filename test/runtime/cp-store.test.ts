@@ -34,7 +34,11 @@ test('pods and Service VIPs through the control plane store (status subresource,
     }
     const first = await waitFor('a VIP', vip)
     assert.match(first, /^127\.96\./)
-    assert.equal(await getText(`http://${first}:80/`), `${pod.metadata.name} hello`)
+    // The VIP is in the store as soon as it is allocated; its forwarder may bind a moment later.
+    await waitFor(
+      'an answer through the VIP',
+      async () => (await getText(`http://${first}:80/`)) === `${pod.metadata.name} hello`,
+    )
     // kubectl apply of the same Service (no clusterIP in it) keeps the allocated VIP.
     cp.apply(service('echo', 'demo', 80, 8080) as StoredObject)
     await rt.reconcile()
