@@ -222,3 +222,31 @@ export async function startMesh(args: string[], pods: number, timeoutMs = 90_000
   }
   return mesh
 }
+
+/**
+ * `n` requests to `url` by one curl inside a pod's container: `CODE BODY` for each (`CODE (page)` for
+ * bodies longer than 40 characters).
+ */
+export async function curlCodes(
+  mesh: Mesh | undefined,
+  pod: string,
+  container: string,
+  n: number,
+  url: string,
+  timeoutS = 35,
+): Promise<string[]> {
+  const urls = Array.from({ length: n }, () => `'${url}'`).join(' ')
+  const r = await mesh?.exec(
+    pod,
+    container,
+    `curl -s -m ${timeoutS} -w '\\n@@ %{http_code}\\n' ${urls}`,
+    120_000,
+  )
+  const parts = (r?.stdout ?? '').split(/\n@@ (\d+)\n/)
+  const out: string[] = []
+  for (let i = 1; i < parts.length; i += 2) {
+    const body = parts[i - 1] ?? ''
+    out.push(`${parts[i]} ${body.length > 40 ? '(page)' : body}`)
+  }
+  return out
+}

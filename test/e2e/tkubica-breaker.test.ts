@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { example, type Mesh, startMesh, waitFor } from './mesh.ts'
+import { curlCodes, example, type Mesh, startMesh, waitFor } from './mesh.ts'
 
 const T = (f: string): string => example(`tkubica/istio/${f}`)
 const T2020 = (f: string): string => example(`tkubica/kubernetes-demo-2020/istio/${f}`)
@@ -16,23 +16,9 @@ let mesh: Mesh | undefined
 let client = ''
 let tmp = ''
 
-/** `n` requests by one curl in the client pod: `CODE BODY` for each (`CODE (page)` for long bodies). */
-async function codes(n: number, url: string, timeoutS = 35): Promise<string[]> {
-  const urls = Array.from({ length: n }, () => `'${url}'`).join(' ')
-  const r = await mesh?.exec(
-    client,
-    'client',
-    `curl -s -m ${timeoutS} -w '\\n@@ %{http_code}\\n' ${urls}`,
-    120_000,
-  )
-  const parts = (r?.stdout ?? '').split(/\n@@ (\d+)\n/)
-  const out: string[] = []
-  for (let i = 1; i < parts.length; i += 2) {
-    const body = parts[i - 1] ?? ''
-    out.push(`${parts[i]} ${body.length > 40 ? '(page)' : body}`)
-  }
-  return out
-}
+/** `n` requests by one curl in the client pod. */
+const codes = (n: number, url: string, timeoutS = 35): Promise<string[]> =>
+  curlCodes(mesh, client, 'client', n, url, timeoutS)
 
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'weir-e2e-tk-'))
