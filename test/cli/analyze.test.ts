@@ -4,43 +4,14 @@
  * `analyze-tutorials.test.ts`.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { parseText } from '../../src/api/load.ts'
 import { validateResource } from '../../src/api/validate.ts'
-
-const BIN = fileURLToPath(new URL('../../bin/weir.js', import.meta.url))
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function weir(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, 'analyze', ...args],
-      { timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err && typeof err.code === 'number' ? err.code : err ? -1 : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end(stdin ?? '')
-  })
-}
-
-/** Message lines of one level: `Error [IST0101] (...) text`. */
-function lines(out: string, level: 'Error' | 'Warning' | 'Info'): string[] {
-  return out.split('\n').filter((l) => l.startsWith(`${level} [`))
-}
+import { lines, type Run, weir } from './analyze-run.ts'
 
 // ---------------------------------------------------------------------------------------------------------
 // Broken inputs: one precise message, with file and line.
