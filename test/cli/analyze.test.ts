@@ -11,7 +11,7 @@ import { describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { parseText } from '../../src/api/load.ts'
 import { validateResource } from '../../src/api/validate.ts'
-import { lines, type Run, weir } from './analyze-run.ts'
+import { lines, weir } from './analyze-run.ts'
 
 // ---------------------------------------------------------------------------------------------------------
 // Broken inputs: one precise message, with file and line.
